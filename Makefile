@@ -1,0 +1,47 @@
+# Corridors: two commands on a fresh machine.
+#   make run   - set everything up and start the dashboard on http://localhost:8501
+#   make test  - set everything up (Chromium included) and run the whole test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: run test setup setup-dev browser validate bench lint clean
+
+$(VENV)/.ok-runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridors needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.ok-dev: $(VENV)/.ok-runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.ok-runtime
+setup-dev: $(VENV)/.ok-dev
+
+browser:
+	@bash scripts/ensure-chromium.sh >/dev/null
+
+run: setup
+	$(PY) -m corridors validate
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+
+test: setup-dev browser
+	BROWSER_PATH="$$(bash scripts/ensure-chromium.sh)" $(PY) -m pytest
+
+validate: setup
+	$(PY) -m corridors validate
+
+bench: setup-dev browser
+	BROWSER_PATH="$$(bash scripts/ensure-chromium.sh)" $(PY) -m corridors bench
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

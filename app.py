@@ -1,0 +1,5 @@
+"""Corridors dashboard: ``streamlit run app.py``."""
+
+from corridors.ui.app import main
+
+main()

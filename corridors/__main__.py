@@ -1,0 +1,5 @@
+import sys
+
+from corridors.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""Build the corridor network as a networkx MultiDiGraph and read it back as tables.
+
+One edge per ledger link, keyed by ``link_id``. Gas edges point in the direction of
+flow; freight edges point north to south and carry ``bidirectional=True``, the flow
+model adds the reverse direction itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+import pandas as pd
+
+from corridors.io import Ledger
+
+OPERATING = "operating"
+NETWORK_UNITS = {"gas": "bcm/yr", "freight": "Mt/yr"}
+
+
+def build_graph(ledger: Ledger) -> nx.MultiDiGraph:
+    """Turn the ledger's nodes and links into a graph.
+
+    Parameters
+    ----------
+    ledger
+        A validated ledger from :func:`corridors.load_ledger`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by ``node_id`` with ``name``, ``country``, ``kind``,
+        ``network``, ``x`` (lon) and ``y`` (lat); edges keyed by ``link_id`` with
+        every column of ``links.csv`` and ``source_ids`` as a list.
+    """
+    graph = nx.MultiDiGraph(name="corridors", crs="EPSG:4326", data_dir=str(ledger.data_dir))
+    for row in ledger.nodes.to_dict("records"):
+        attrs = {k: _plain(v) for k, v in row.items() if k != "node_id"}
+        attrs["x"], attrs["y"] = attrs["lon"], attrs["lat"]
+        attrs["source_ids"] = ledger.source_ids_of(row["source_ids"])
+        graph.add_node(row["node_id"], **attrs)
+    for row in ledger.links.to_dict("records"):
+        attrs = {k: _plain(v) for k, v in row.items() if k not in ("link_id", "from_node", "to_node")}
+        attrs["source_ids"] = ledger.source_ids_of(row["source_ids"])
+        graph.add_edge(row["from_node"], row["to_node"], key=row["link_id"], link_id=row["link_id"], **attrs)
+    return graph
+
+
+def _plain(value: object) -> object:
+    """pandas NA and numpy scalars become None and Python scalars on the graph."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def links_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """The graph's edges as a DataFrame indexed by ``link_id``."""
+    rows = [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
+    frame = pd.DataFrame(rows).set_index("link_id", drop=False)
+    frame.index.name = None
+    return frame
+
+
+def nodes_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """The graph's nodes as a DataFrame indexed by ``node_id``."""
+    frame = pd.DataFrame([{"node_id": n, **d} for n, d in graph.nodes(data=True)]).set_index("node_id", drop=False)
+    frame.index.name = None
+    return frame
+
+
+def in_service(data: dict, year: int) -> bool:
+    """Whether a link carries flow in ``year``.
+
+    A link counts from its first year of service; an operating link whose first
+    year is not published counts as always there. Planned and under-construction
+    links count once their (planned) first year is reached, which is how the model
+    lets a user "open" Rasht–Astara in a year of their choice.
+    """
+    if data.get("status") == "suspended":
+        return False
+    first = data.get("first_year")
+    if first is None:
+        return data.get("status") == OPERATING
+    return first <= year
+
+
+def subgraph(
+    graph: nx.MultiDiGraph,
+    networks: Iterable[str] | None = None,
+    branches: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    year: int | None = None,
+) -> nx.MultiDiGraph:
+    """A view of the graph restricted to some networks, branches, statuses or a year.
+
+    Nodes left without any link are dropped. Every filter left as None keeps all.
+    """
+    networks = set(networks) if networks is not None else None
+    branches = set(branches) if branches is not None else None
+    statuses = set(statuses) if statuses is not None else None
+
+    def keep(u: str, v: str, key: str) -> bool:
+        data = graph.edges[u, v, key]
+        return (
+            (networks is None or data["network"] in networks)
+            and (branches is None or data["branch"] in branches)
+            and (statuses is None or data["status"] in statuses)
+            and (year is None or data.get("first_year") is None or data["first_year"] <= year)
+        )
+
+    edges = nx.subgraph_view(graph, filter_edge=keep)
+    used = {n for u, v in edges.edges() for n in (u, v)}
+    return nx.subgraph_view(edges, filter_node=lambda n: n in used)
+
+
+def path_links(graph: nx.MultiDiGraph, path: list[str], allowed: Iterable[str] | None = None) -> list[str]:
+    """The link ids along a node path, choosing among parallel links those allowed."""
+    allowed = set(allowed) if allowed is not None else None
+    chosen = []
+    for u, v in zip(path, path[1:]):
+        keys = [k for k in graph[u][v] if allowed is None or k in allowed]
+        if not keys:
+            raise ValueError(f"no allowed link from {u!r} to {v!r}")
+        chosen.append(keys[0])
+    return chosen

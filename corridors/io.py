@@ -1,0 +1,84 @@
+"""Load the ledger into pandas DataFrames that carry their own metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from corridors.schema import DATA_DIR, TableSpec, table_specs
+from corridors.validate import LedgerError, read_tables
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The validated tables of a ledger folder.
+
+    Each DataFrame carries ``attrs`` with its ``title``, ``description`` and the
+    ``units`` of its columns, taken from ``datapackage.json``, so that a table
+    shown or exported elsewhere still says what it is.
+    """
+
+    data_dir: Path
+    sources: pd.DataFrame
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    estimates: pd.DataFrame
+    gaps: pd.DataFrame
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def source_ids_of(self, cell: str | float | None) -> list[str]:
+        """Split a ``source_ids`` cell into its ids."""
+        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            return []
+        return [s for s in str(cell).split(";") if s]
+
+    def sources_for(self, ids: list[str]) -> pd.DataFrame:
+        """The rows of ``sources`` for the given ids, in the given order."""
+        frame = self.sources.set_index("source_id").loc[list(dict.fromkeys(ids))].reset_index()
+        return frame
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The ledger folder to read: ``data_dir`` or the shipped ``data/``."""
+    return Path(data_dir).expanduser().resolve() if data_dir is not None else DATA_DIR
+
+
+def _with_metadata(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    frame.attrs = {
+        "title": spec.title,
+        "description": spec.description,
+        "units": {f.name: f.unit for f in spec.fields if f.unit},
+        "file": spec.path,
+    }
+    return frame
+
+
+def load_ledger(data_dir: str | Path | None = None) -> Ledger:
+    """Read, validate and return the ledger.
+
+    Parameters
+    ----------
+    data_dir
+        Folder with the ledger's CSV files; the shipped ``data/`` when None.
+
+    Returns
+    -------
+    Ledger
+        The five tables as typed DataFrames.
+
+    Raises
+    ------
+    LedgerError
+        If any table has a problem. ``err.problems`` lists all of them with file,
+        line and column; ``python -m corridors validate`` prints the same list.
+    """
+    folder = resolve_data_dir(data_dir)
+    tables, problems = read_tables(folder)
+    if problems:
+        raise LedgerError(problems)
+    specs = table_specs()
+    return Ledger(data_dir=folder, **{name: _with_metadata(frame, specs[name]) for name, frame in tables.items()})

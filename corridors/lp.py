@@ -1,0 +1,263 @@
+"""A multi-commodity network flow linear programme, built once and re-solved fast.
+
+The structure (which arc joins which nodes, where each commodity enters and where
+its markets are) is fixed when the programme is built and handed to HiGHS once.
+Each solve only changes numbers: capacities, which arcs a commodity may use,
+supplies, demands, arc costs and gains. HiGHS then re-solves from the previous
+basis, which is what a slider move or a Monte Carlo draw needs.
+
+For each commodity k, arc a, node n and market m the programme is::
+
+    minimise   sum cost[a] x[k,a] - sum reward[j] s[k,j] + sum penalty[m] u[k,m]
+    subject to sum_in gain[a] x[k,a] - sum_out x[k,a] + supply - deliveries = 0   (every node)
+               sum deliveries[k,m] + u[k,m] = demand[k,m]                          (every market)
+               sum_k sum_(a in group g) x[k,a] <= capacity[g]                     (every capacity group)
+               0 <= s[k,j] <= supply_max[k,j];  x, deliveries, u >= 0
+
+Unmet demand ``u`` is what the network cannot deliver; the capacity rows' duals
+(shadow prices) name the capacities that bind. A capacity group is usually one
+arc; both directions of a freight link share one group.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class Market:
+    """Demand that may be delivered at any of several nodes."""
+
+    name: str
+    nodes: tuple[int, ...]
+    penalty: float
+
+
+@dataclass(frozen=True)
+class Commodity:
+    """A flow that enters at supply nodes and leaves at its markets."""
+
+    name: str
+    supply_nodes: tuple[int, ...]
+    supply_reward: tuple[float, ...]
+    markets: tuple[Market, ...]
+
+
+@dataclass(frozen=True)
+class LPSolution:
+    flow: np.ndarray  # (K, A)
+    supply_used: list[np.ndarray]  # per commodity, per supply node
+    delivered: list[np.ndarray]  # per commodity, per market
+    unmet: list[np.ndarray]  # per commodity, per market
+    capacity_dual: np.ndarray  # (G,), <= 0; non-zero where a capacity binds
+    objective: float
+
+
+class SolverError(RuntimeError):
+    """HiGHS did not reach an optimum (unmet demand makes every scenario feasible, so this is a bug)."""
+
+
+@contextmanager
+def _quiet_stdout():
+    # HiGHS prints a banner from C++ on its first construction; JSON on stdout must stay clean.
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class NetworkLP:
+    """The programme's fixed structure, loaded into a HiGHS instance.
+
+    Parameters
+    ----------
+    n_nodes
+        Number of nodes; nodes are 0..n_nodes-1.
+    tail, head
+        Arc end points, arrays of length A.
+    commodities
+        Commodities with their supply nodes and markets.
+    capacity_group
+        For each arc, the capacity row it counts against (default: one row per arc).
+    """
+
+    def __init__(
+        self, n_nodes: int, tail: np.ndarray, head: np.ndarray, commodities: list[Commodity], capacity_group: np.ndarray | None = None
+    ):
+        self.n_nodes = n_nodes
+        self.tail = np.asarray(tail, dtype=np.int64)
+        self.head = np.asarray(head, dtype=np.int64)
+        self.n_arcs = len(self.tail)
+        self.group = np.arange(self.n_arcs) if capacity_group is None else np.asarray(capacity_group, dtype=np.int64)
+        self.n_groups = int(self.group.max()) + 1 if self.n_arcs else 0
+        self.commodities = commodities
+        self._lock = threading.Lock()
+        self._layout()
+        self._build()
+
+    def _layout(self) -> None:
+        offset = 0
+        self.blocks = []
+        for com in self.commodities:
+            block = {"x": offset}
+            offset += self.n_arcs
+            block["s"] = offset
+            offset += len(com.supply_nodes)
+            block["y"] = offset
+            block["y_sizes"] = [len(m.nodes) for m in com.markets]
+            offset += sum(block["y_sizes"])
+            block["u"] = offset
+            offset += len(com.markets)
+            self.blocks.append(block)
+        self.n_vars = offset
+
+    def _build(self) -> None:
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        arcs = np.arange(self.n_arcs)
+        row = 0
+        self.market_rows: list[np.ndarray] = []
+        self.head_rows: list[np.ndarray] = []  # row of each arc's inflow entry, per commodity (for gains)
+        for com, block in zip(self.commodities, self.blocks):
+            base = row
+            x_cols = block["x"] + arcs
+            rows += [base + self.head, base + self.tail]
+            cols += [x_cols, x_cols]
+            vals += [np.ones(self.n_arcs), -np.ones(self.n_arcs)]
+            self.head_rows.append(base + self.head)
+            rows.append(base + np.asarray(com.supply_nodes, dtype=np.int64))
+            cols.append(block["s"] + np.arange(len(com.supply_nodes)))
+            vals.append(np.ones(len(com.supply_nodes)))
+            y_nodes = np.asarray([n for m in com.markets for n in m.nodes], dtype=np.int64)
+            y_cols = block["y"] + np.arange(len(y_nodes))
+            rows.append(base + y_nodes)
+            cols.append(y_cols)
+            vals.append(-np.ones(len(y_nodes)))
+            row += self.n_nodes
+            y_market = np.repeat(np.arange(len(com.markets)), block["y_sizes"]) if com.markets else np.empty(0, dtype=np.int64)
+            rows += [row + y_market, row + np.arange(len(com.markets))]
+            cols += [y_cols, block["u"] + np.arange(len(com.markets))]
+            vals += [np.ones(len(y_nodes)), np.ones(len(com.markets))]
+            self.market_rows.append(row + np.arange(len(com.markets)))
+            row += len(com.markets)
+        self.n_eq = row
+        for block in self.blocks:
+            rows.append(self.n_eq + self.group)
+            cols.append(block["x"] + arcs)
+            vals.append(np.ones(self.n_arcs))
+        self.n_rows = self.n_eq + self.n_groups
+        matrix = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(self.n_rows, self.n_vars))
+        matrix.sort_indices()
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_vars
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n_vars)
+        lp.col_lower_ = np.zeros(self.n_vars)
+        lp.col_upper_ = np.full(self.n_vars, INF)
+        lp.row_lower_ = np.concatenate([np.zeros(self.n_eq), np.full(self.n_groups, -INF)])
+        lp.row_upper_ = np.concatenate([np.zeros(self.n_eq), np.full(self.n_groups, INF)])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+        with _quiet_stdout():
+            self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(lp)
+        self._all_cols = np.arange(self.n_vars, dtype=np.int32)
+        self._all_rows = np.arange(self.n_rows, dtype=np.int32)
+        self._gain = np.ones(self.n_arcs)
+
+    def solve(
+        self,
+        capacity: np.ndarray,
+        arc_open: np.ndarray,
+        cost: np.ndarray,
+        supply_max: list[np.ndarray],
+        demand: list[np.ndarray],
+        gain: np.ndarray | None = None,
+    ) -> LPSolution:
+        """Solve with the given numbers.
+
+        Parameters
+        ----------
+        capacity
+            Per capacity group; ``np.inf`` or NaN where unconstrained.
+        arc_open
+            Boolean per arc (A,), or per commodity and arc (K, A): closed arcs carry nothing.
+        cost
+            Per-arc cost per unit of flow.
+        supply_max, demand
+            Per commodity: the most each supply node can give, and each market's demand.
+        gain
+            Per-arc share of flow that arrives (1 − fee); all ones when None.
+        """
+        open_by_commodity = np.broadcast_to(np.asarray(arc_open, dtype=bool), (len(self.commodities), self.n_arcs))
+        c = np.zeros(self.n_vars)
+        upper = np.full(self.n_vars, INF)
+        row_lower = np.zeros(self.n_rows)
+        row_upper = np.zeros(self.n_rows)
+        for k, (com, block) in enumerate(zip(self.commodities, self.blocks)):
+            xs = slice(block["x"], block["x"] + self.n_arcs)
+            c[xs] = cost
+            upper[xs] = np.where(open_by_commodity[k], INF, 0.0)
+            ss = slice(block["s"], block["s"] + len(com.supply_nodes))
+            c[ss] = -np.asarray(com.supply_reward)
+            upper[ss] = supply_max[k]
+            us = slice(block["u"], block["u"] + len(com.markets))
+            c[us] = [m.penalty for m in com.markets]
+            row_lower[self.market_rows[k]] = demand[k]
+            row_upper[self.market_rows[k]] = demand[k]
+        capacity = np.asarray(capacity, dtype=float)
+        row_lower[self.n_eq :] = -INF
+        row_upper[self.n_eq :] = np.where(np.isfinite(capacity), capacity, INF)
+        with self._lock:
+            h = self.highs
+            if gain is not None and not np.array_equal(gain, self._gain):
+                for arc in np.flatnonzero(gain != self._gain):
+                    for k, block in enumerate(self.blocks):
+                        h.changeCoeff(int(self.head_rows[k][arc]), int(block["x"] + arc), float(gain[arc]))
+                self._gain = np.array(gain, dtype=float)
+            h.changeColsCost(self.n_vars, self._all_cols, c)
+            h.changeColsBounds(self.n_vars, self._all_cols, np.zeros(self.n_vars), upper)
+            h.changeRowsBounds(self.n_rows, self._all_rows, row_lower, row_upper)
+            h.run()
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                # A stale basis can, rarely, trip the simplex: retry once from scratch.
+                h.clearSolver()
+                h.run()
+                status = h.getModelStatus()
+                if status != highspy.HighsModelStatus.kOptimal:
+                    raise SolverError(f"the flow programme was not solved: {h.modelStatusToString(status)}")
+            solution = h.getSolution()
+            x = np.asarray(solution.col_value)
+            duals = np.asarray(solution.row_dual)[self.n_eq :]
+            objective = h.getInfo().objective_function_value
+        flow = np.stack([x[b["x"] : b["x"] + self.n_arcs] for b in self.blocks])
+        supply_used, delivered, unmet = [], [], []
+        for com, block in zip(self.commodities, self.blocks):
+            supply_used.append(x[block["s"] : block["s"] + len(com.supply_nodes)])
+            ys = x[block["y"] : block["y"] + sum(block["y_sizes"])]
+            parts = np.split(ys, np.cumsum(block["y_sizes"])[:-1]) if block["y_sizes"] else []
+            delivered.append(np.array([p.sum() for p in parts]))
+            unmet.append(x[block["u"] : block["u"] + len(com.markets)])
+        return LPSolution(flow, supply_used, delivered, unmet, duals, float(objective))

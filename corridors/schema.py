@@ -1,0 +1,133 @@
+"""Table descriptions of the ledger, read from ``data/datapackage.json``.
+
+The data package is the single description of every table: column names, types,
+units, allowed values and references between tables. The validator, the loader and
+the exports all read it, so a column is described once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PACKAGE_FILE = "datapackage.json"
+
+#: The tables every ledger must have, in load order.
+TABLES: tuple[str, ...] = ("sources", "nodes", "links", "estimates", "gaps")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a table, as the data package describes it."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A column whose values must exist in another table's key column."""
+
+    column: str
+    table: str
+    key: str
+    list_separator: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the ledger: its file, title, columns and references."""
+
+    name: str
+    path: str
+    title: str
+    description: str
+    primary_key: str
+    fields: tuple[FieldSpec, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+
+def _field_from_json(raw: dict) -> FieldSpec:
+    constraints = raw.get("constraints", {})
+    enum = constraints.get("enum")
+    return FieldSpec(
+        name=raw["name"],
+        type=raw["type"],
+        description=raw.get("description", ""),
+        required=bool(constraints.get("required", False)),
+        unique=bool(constraints.get("unique", False)),
+        enum=tuple(enum) if enum is not None else None,
+        minimum=constraints.get("minimum"),
+        maximum=constraints.get("maximum"),
+        pattern=constraints.get("pattern"),
+        unit=raw.get("unit"),
+    )
+
+
+def read_package(package_path: Path) -> dict[str, TableSpec]:
+    """Read a data package file into table specs keyed by table name.
+
+    Parameters
+    ----------
+    package_path
+        Path of a ``datapackage.json``.
+
+    Returns
+    -------
+    dict
+        ``{table name: TableSpec}`` in the order of the file.
+    """
+    raw = json.loads(package_path.read_text(encoding="utf-8"))
+    specs: dict[str, TableSpec] = {}
+    for resource in raw["resources"]:
+        schema = resource["schema"]
+        keys = tuple(
+            ForeignKey(
+                column=fk["fields"],
+                table=fk["reference"]["resource"],
+                key=fk["reference"]["fields"],
+                list_separator=fk.get("list"),
+            )
+            for fk in resource.get("foreignKeys", [])
+        )
+        specs[resource["name"]] = TableSpec(
+            name=resource["name"],
+            path=resource["path"],
+            title=resource.get("title", resource["name"]),
+            description=resource.get("description", ""),
+            primary_key=schema["primaryKey"],
+            fields=tuple(_field_from_json(f) for f in schema["fields"]),
+            foreign_keys=keys,
+        )
+    return specs
+
+
+@cache
+def table_specs() -> dict[str, TableSpec]:
+    """Table specs of the shipped data package.
+
+    The schema is part of the code's contract, so a ledger in another folder is
+    validated against the shipped description, not against one it brings along.
+    """
+    return read_package(DATA_DIR / PACKAGE_FILE)

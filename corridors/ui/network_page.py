@@ -1,0 +1,59 @@
+"""Network page: both corridors on one map, with filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from corridors.graph import NETWORK_UNITS, links_frame, subgraph
+from corridors.plotting import network_figure, plotly_config
+from corridors.ui.common import ledger_or_stop, multiselect_all
+
+LINK_COLUMNS = [
+    "link_id",
+    "network",
+    "mode",
+    "asset",
+    "branch",
+    "from_node",
+    "to_node",
+    "capacity",
+    "capacity_low",
+    "capacity_high",
+    "unit",
+    "status",
+    "first_year",
+    "length_km",
+    "source_ids",
+]
+
+
+def render() -> None:
+    ledger, graph = ledger_or_stop()
+    st.title("The corridor network")
+    st.caption(
+        "INSTC freight (Mt/yr) and gas transit through Azerbaijan (bcm/yr) on one map. "
+        "Line width shows capacity; dashed lines are not operating today; grey-thin lines have no published capacity. "
+        "Hover a link's midpoint for its asset, capacity, status and sources."
+    )
+    links = links_frame(graph)
+    with st.container(horizontal=True):
+        networks = multiselect_all("Network", sorted(links["network"].unique()), "net_networks")
+        branches = multiselect_all("Branch", sorted(links["branch"].unique()), "net_branches")
+        statuses = multiselect_all("Status", ["operating", "under_construction", "planned", "suspended"], "net_statuses")
+    year = st.slider(
+        "Show links in service by year",
+        min_value=2000,
+        max_value=2035,
+        value=2035,
+        key="net_year",
+        help="Hides links whose first year of service (planned year for planned links) is after this year.",
+    )
+    view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
+    st.plotly_chart(network_figure(view), theme=None, config=plotly_config("corridors-network"), key="network_map")
+    shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
+    st.subheader(f"Links shown ({len(shown)} of {len(links)})")
+    table = shown[LINK_COLUMNS].assign(source_ids=lambda f: f["source_ids"].map(", ".join))
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        "Capacity units: " + "; ".join(f"{k}: {v}" for k, v in NETWORK_UNITS.items()) + ". Blank capacity: no public source gives one."
+    )

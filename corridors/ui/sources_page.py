@@ -1,0 +1,79 @@
+"""Sources & estimates page: every figure with its source, disagreements marked."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from corridors.estimates import estimates_with_sources, series_figure
+from corridors.plotting import plotly_config
+from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+
+TABLE_COLUMNS = [
+    "disagree",
+    "series",
+    "year",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "basis",
+    "publisher",
+    "source_title",
+    "source_url",
+    "published",
+    "note",
+    "estimate_id",
+]
+
+
+@st.cache_data(show_spinner=False)
+def _estimates(data_dir: str | None) -> pd.DataFrame:
+    return estimates_with_sources(cached_ledger(data_dir))
+
+
+def render() -> None:
+    ledger, _ = ledger_or_stop()
+    st.title("Sources & estimates")
+    st.caption(
+        "Every published figure in the ledger, joined to its source. Where two sources give different values for "
+        "the same quantity and year, both rows stay and are marked ⚠."
+    )
+    frame = _estimates(data_dir())
+    with st.container(horizontal=True):
+        topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic")
+        pool = frame if topic == "all" else frame[frame["topic"] == topic]
+        metric = st.selectbox("Metric", ["all", *sorted(pool["metric"].unique())], key="est_metric")
+        pool = pool if metric == "all" else pool[pool["metric"] == metric]
+        branches = sorted(pool["branch"].dropna().unique())
+        branch = st.selectbox("Branch", ["all", *branches], key="est_branch", disabled=not branches)
+        pool = pool if branch == "all" or not branches else pool[pool["branch"] == branch]
+    years = sorted(int(y) for y in frame["year"].unique())
+    low, high = st.slider("Years", min_value=years[0], max_value=years[-1], value=(max(years[0], 2018), years[-1]), key="est_years")
+    pool = pool[(pool["year"] >= low) & (pool["year"] <= high)]
+    only_disputed = st.toggle("Only rows where sources disagree", key="est_disputed")
+    if only_disputed:
+        pool = pool[pool["disagree"]]
+    n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
+    st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
+    st.dataframe(
+        pool[TABLE_COLUMNS].assign(disagree=pool["disagree"].map({True: "⚠", False: ""})),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
+            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+            "source_title": st.column_config.TextColumn("Source title", width="medium"),
+            "value": st.column_config.NumberColumn("Value", format="%.3g"),
+        },
+    )
+    st.subheader("One series over the years")
+    series_options = pool["series"].value_counts().index.tolist()
+    if not series_options:
+        st.info("No estimate matches the filters.")
+    else:
+        series = st.selectbox("Series", series_options, key="est_series", help="Series with the most estimates first.")
+        rows = pool[pool["series"] == series]
+        st.plotly_chart(series_figure(rows), theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
+    with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
+        st.dataframe(ledger.gaps, hide_index=True, width="stretch")

@@ -1,0 +1,167 @@
+"""Shared fixtures: the real ledger and graph, ledger copies to corrupt, a real server and browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from corridors import build_graph, load_ledger
+from corridors.schema import DATA_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def ledger():
+    return load_ledger()
+
+
+@pytest.fixture(scope="session")
+def graph(ledger):
+    return build_graph(ledger)
+
+
+@pytest.fixture
+def ledger_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped ledger that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def chromium_path() -> str:
+    """The browser the suite uses; installing it is the Makefile's job, finding it is ours."""
+    for var in ("CORRIDORS_CHROMIUM", "BROWSER_PATH"):
+        if os.environ.get(var):
+            return os.environ[var]
+    found = shutil.which("chromium") or shutil.which("google-chrome")
+    if found:
+        return found
+    pytest.fail("No Chromium found: run the tests with `make test`, which installs it, or set CORRIDORS_CHROMIUM.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, process: subprocess.Popen):
+        self.url = url
+        self.process = process
+
+
+def start_server(env_extra: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    env = {**os.environ, **(env_extra or {})}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return Server(url, process)
+        except OSError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            break
+    process.kill()
+    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    raise RuntimeError(f"streamlit did not start:\n{output}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    srv = start_server()
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def outside_requests(page) -> list[str]:
+    """URLs the page asked for outside this machine."""
+    seen: list[str] = []
+
+    def record(request) -> None:
+        if not request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            seen.append(request.url)
+
+    page.on("request", record)
+    return seen
+
+
+def wait_for_idle(page) -> None:
+    """Wait until Streamlit has finished its current run."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=45_000)
+
+
+EditCsv = Callable[[Path, str, Callable[[list[list[str]]], None]], None]
