@@ -356,6 +356,24 @@ def _branch_shares(ledger: Ledger, year: int, values: dict[str, Any], provenance
         )
 
 
+def _suspended_swap(ledger: Ledger, values: dict[str, Any], provenance: dict[str, Provenance]) -> None:
+    """A swap volume carried forward from an earlier year is not used while the swap is suspended."""
+    prov = provenance.get("turkmen_swap")
+    links = ledger.links
+    suspended = links[(links["from_node"] == "turkmenistan") & (links["status"] == "suspended")]
+    if prov is None or prov.kind != "carried" or suspended.empty:
+        return
+    values["turkmen_swap"] = 0.0
+    provenance["turkmen_swap"] = Provenance(
+        0.0,
+        "derived",
+        f"{prov.label} Not carried forward: links.csv marks the swap ({suspended.iloc[0]['link_id']}) as suspended.",
+        prov.source_ids,
+        prov.low,
+        prov.high,
+    )
+
+
 def baseline(ledger: Ledger, year: int = 2025) -> Baseline:
     """Default assumptions for ``year``, read from the ledger wherever it has a figure.
 
@@ -392,6 +410,7 @@ def baseline(ledger: Ledger, year: int = 2025) -> Baseline:
                 clipped, "derived", found.label + f" Clipped to the bound {clipped:g}.", found.source_ids, found.low, found.high
             )
         )
+    _suspended_swap(ledger, values, provenance)
     production = ledger_figure(ledger, "gas_production", "AZ", year)
     exports = ledger_figure(ledger, "gas_exports", "AZ>all", year)
     if production is not None and exports is not None:

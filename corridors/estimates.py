@@ -10,7 +10,9 @@ from corridors.plotting import base_layout, source_line
 
 #: Rows that describe the same quantity: sources disagree when these match and values differ.
 SERIES_KEY = ["topic", "metric", "subject", "branch"]
-GROUP_KEY = [*SERIES_KEY, "year"]
+#: Outturns are compared with outturns, forecasts and targets with each other.
+GROUP_KEY = [*SERIES_KEY, "year", "outlook"]
+OUTLOOK_BASES = ("forecast", "target")
 METRIC_LABELS = {
     "gas_production": "Gas production",
     "field_production": "Gas production by field",
@@ -40,12 +42,14 @@ def estimates_with_sources(ledger: Ledger) -> pd.DataFrame:
     Adds ``series`` (a readable name of what is measured), ``n_sources`` (how many
     rows give a figure for the same series and year), ``disagree`` (True when those
     rows give different values) and ``spread`` (max − min of those values).
+    Outturns (reported, estimate, contract) are compared among themselves, and
+    forecasts and targets among themselves: a forecast that missed is not a dispute.
     """
     sources = ledger.sources.rename(columns={"note": "source_note", "title": "source_title", "url": "source_url", "kind": "source_kind"})
     frame = ledger.estimates.merge(sources, on="source_id", how="left", validate="many_to_one")
     frame["branch"] = frame["branch"].astype("object")
-    key = frame[GROUP_KEY].astype("str").agg("|".join, axis=1)
-    grouped = frame.groupby(key)["value"]
+    frame["outlook"] = frame["basis"].isin(OUTLOOK_BASES)
+    grouped = frame.groupby(GROUP_KEY, dropna=False)["value"]
     frame["n_sources"] = grouped.transform("size").astype(int)
     frame["spread"] = grouped.transform("max") - grouped.transform("min")
     frame["disagree"] = frame["spread"] > 1e-9
@@ -105,7 +109,7 @@ def series_figure(rows: pd.DataFrame, title: str | None = None) -> go.Figure:
     for year in disputed:
         fig.add_vrect(x0=year - 0.4, x1=year + 0.4, fillcolor="#fdae61", opacity=0.18, line_width=0)
     label = title or rows["series"].iloc[0]
-    fig = base_layout(fig, label, source_line(rows["source_id"], rows.rename(columns={"source_id": "source_id"})))
+    fig = base_layout(fig, label, source_line(rows["source_id"], rows), footer_shift=-62)
     fig.update_xaxes(title_text="Year", dtick=1, tickformat="d")
     fig.update_yaxes(title_text=f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})", rangemode="tozero")
     fig.update_layout(height=460, legend_title_text="Publisher (shaded years: sources disagree)")

@@ -60,15 +60,16 @@ def plotly_config(filename: str = "corridors-chart") -> dict:
     }
 
 
-def add_footer(fig: go.Figure, text: str) -> go.Figure:
-    """Write a source line under the plot area."""
+def add_footer(fig: go.Figure, text: str, shift: int = -8) -> go.Figure:
+    """Write a source line under the plot area (``shift`` pixels below its bottom edge)."""
     fig.add_annotation(
         text=text,
+        name="footer",
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-8,
+        yshift=shift,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -82,7 +83,7 @@ def source_line(source_ids: Iterable[str], sources: pd.DataFrame | None = None, 
     """A compact "Sources: …" line naming publishers (or ids) behind a figure."""
     ids = list(dict.fromkeys(source_ids))
     if sources is not None and len(ids):
-        known = sources.set_index("source_id")["publisher"]
+        known = dict(zip(sources["source_id"], sources["publisher"]))
         names = list(dict.fromkeys(str(known.get(i, i)) for i in ids))
     else:
         names = ids
@@ -91,17 +92,17 @@ def source_line(source_ids: Iterable[str], sources: pd.DataFrame | None = None, 
     return f"Sources: {shown}{more}" if names else "Sources: none"
 
 
-def base_layout(fig: go.Figure, title: str, footer: str) -> go.Figure:
+def base_layout(fig: go.Figure, title: str, footer: str, footer_shift: int = -8) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=18)),
         template="plotly_white",
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=FONT,
-        margin=dict(l=10, r=10, t=60, b=70),
+        margin=dict(l=10, r=10, t=60, b=70 - footer_shift),
         legend=dict(bgcolor="rgba(255,255,255,0.85)", bordercolor="#cccccc", borderwidth=1),
     )
-    return add_footer(fig, footer)
+    return add_footer(fig, footer, footer_shift)
 
 
 def _width(value: float | None, top: float) -> float:

@@ -8,15 +8,19 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_validate import set_cell
 
-APP = "app.py"
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
 
 
 def run_page(path: str, env_data: str | None = None, monkeypatch=None) -> AppTest:
     if env_data is not None and monkeypatch is not None:
         monkeypatch.setenv("CORRIDORS_DATA", env_data)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(path) if path else None
-    return at.run()
+    at.run()
+    if path:
+        at.switch_page(str(ROOT / path)).run()
+    return at
 
 
 def plotly_spec(at: AppTest, index: int = 0) -> dict:
@@ -44,7 +48,7 @@ def test_network_filter_to_gas_hides_freight(ledger):
 
 
 def test_sources_page_marks_disagreements():
-    at = run_page("corridors/ui/sources_page.py")
+    at = run_page("pages/sources.py")
     assert not at.exception, at.exception
     assert at.title[0].value == "Sources & estimates"
     table = at.dataframe[0].value

@@ -1,0 +1,3 @@
+from corridors.ui import flows_page
+
+flows_page.render()

@@ -1,0 +1,3 @@
+from corridors.ui import network_page
+
+network_page.render()

@@ -1,0 +1,3 @@
+from corridors.ui import sources_page
+
+sources_page.render()
