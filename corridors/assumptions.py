@@ -297,19 +297,23 @@ LEDGER_DEFAULTS: dict[str, tuple[str, str] | tuple[str, str, str]] = {
 }
 
 ASSUMPTION_NOTES: dict[str, str] = {
-    "iran_swap_fee": "Assumption: the sources give about 15% (2016 Turkmen deal), about one fifth (Nakhchivan swap) and 20–30% (SOCAR, 2022).",
+    "iran_swap_fee": "Assumption: the sources give about 15% (2016 Turkmen deal), about one fifth "
+    "(Nakhchivan swap) and 20–30% (SOCAR, 2022).",
     "nakhchivan": "Assumption: no annual volume for Nakhchivan is public (Iran's swap deliveries are left out of export statistics).",
     "tap_capacity": "Ledger: TAP's capacity (10 bcm/yr); the expansion steps are in the link's note.",
     "tanap_capacity": "Ledger: TANAP's capacity (16 bcm/yr).",
     "scp_capacity": "Ledger: SCP's capacity after SCPX.",
-    "southbound_share": "Assumption: no source splits INSTC cargo by direction (Caspian ports report ~90% Iran-bound, a single-branch figure).",
+    "southbound_share": "Assumption: no source splits INSTC cargo by direction (Caspian ports report "
+    "~90% Iran-bound, a single-branch figure).",
     "india_share": "Assumption: no source splits INSTC cargo between Iran and India.",
-    "rasht_astara_opens": "Ledger: 2028, the completion year given by Russia's deputy prime minister Overchuk (Oct 2023); construction had not started by Dec 2025.",
+    "rasht_astara_opens": "Ledger: 2028, the completion year given by Russia's deputy prime minister Overchuk (Oct "
+    "2023); construction had not started by Dec 2025.",
     "contestable_share": "Assumption: no source measures how much cargo would switch branch; 0.25 is a neutral starting point.",
     "caspian_cost_weight": "Assumption: relative routing cost; no public Caspian freight rate per t-km was found.",
     "rail_cost_weight": "Assumption: relative routing cost; no comparable public rail/road/sea tariffs for these legs.",
     "road_cost_weight": "Assumption: relative routing cost; no comparable public rail/road/sea tariffs for these legs.",
-    "az_transit_tariff": "Assumption: no ADY transit tariff is published. 10 USD/t sits in the range implied by the eastern route's 0.15–0.24 USD/TEU-km over ~500 km at 10 t/TEU.",
+    "az_transit_tariff": "Assumption: no ADY transit tariff is published. 10 USD/t sits in the range implied by the "
+    "eastern route's 0.15–0.24 USD/TEU-km over ~500 km at 10 t/TEU.",
 }
 
 
@@ -419,7 +423,8 @@ def baseline(ledger: Ledger, year: int = 2025) -> Baseline:
         provenance["az_own_use"] = Provenance(
             own,
             "derived",
-            f"Derived: production ({production.value:g}) minus exports ({exports.value:g}); includes consumption, reinjection, fuel and losses. No public consumption series.",
+            f"Derived: production ({production.value:g}) minus exports ({exports.value:g}); includes "
+            f"consumption, reinjection, fuel and losses. No public consumption series.",
             production.source_ids + exports.source_ids,
         )
     _branch_shares(ledger, year, values, provenance)

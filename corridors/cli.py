@@ -1,13 +1,29 @@
-"""Command line: ``python -m corridors validate|run|bench|export``."""
+"""Command line: ``python -m corridors validate|run|bench|export``.
+
+Every failure prints a message that says what is wrong and exits non-zero: 1 for a
+ledger with problems, 2 for a bad scenario or argument, 3 for a failed export.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 
+import pandas as pd
+
 from corridors.io import resolve_data_dir
-from corridors.validate import read_tables
+from corridors.validate import LedgerError, read_tables
+
+EXIT_LEDGER, EXIT_INPUT, EXIT_EXPORT = 1, 2, 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -20,15 +36,109 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{len(problems)} problem(s) in {folder}:", file=sys.stderr)
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
-    return 1
+    return EXIT_LEDGER
+
+
+def scenario_from_args(args: argparse.Namespace):
+    """Ledger, graph, assumptions and scenario name from --data, --scenario and --year."""
+    from corridors import build_graph, load_ledger
+    from corridors.assumptions import FIRST_YEAR, LAST_YEAR, baseline
+    from corridors.scenarios import Scenario, ScenarioError, load_scenario
+
+    ledger = load_ledger(args.data)
+    if args.year is not None and not FIRST_YEAR <= args.year <= LAST_YEAR:
+        raise CliError(f"--year {args.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    try:
+        if args.scenario:
+            scenario = load_scenario(args.scenario)
+            if args.year is not None:
+                scenario = Scenario(scenario.name, args.year, scenario.overrides, scenario.description)
+            assumptions, name = scenario.assumptions(ledger), scenario.name
+        else:
+            year = args.year if args.year is not None else 2025
+            assumptions, name = baseline(ledger, year).assumptions, f"Baseline {year}"
+    except ScenarioError as err:
+        raise CliError(f"scenario refused: {err}") from None
+    return ledger, build_graph(ledger), assumptions, name
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from corridors.model import solve
+    from corridors.report_data import indicator_table, link_flow_table, market_table, result_document
+
+    _, graph, assumptions, name = scenario_from_args(args)
+    result = solve(graph, assumptions)
+    if args.format == "json":
+        json.dump(result_document(result, name), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    with pd.option_context(
+        "display.width", 200, "display.max_rows", 500, "display.max_columns", 20, "display.float_format", "{:,.3f}".format
+    ):
+        print(f"Scenario: {name} (year {assumptions.year})\n")
+        print("Flow on every link (capacity NaN: no published capacity, not limited)")
+        print(link_flow_table(result).to_string(index=False))
+        print("\nDemand, delivered and unmet")
+        print(market_table(result).to_string(index=False))
+        print("\nIndicators")
+        print(indicator_table(result)[["indicator", "value", "unit"]].to_string(index=False))
+    for note in result.notes:
+        print(f"\nNote: {note}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from corridors.bench import run_benchmarks
+
+    run_benchmarks(quick=args.quick, skip=set(args.skip or []))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from corridors.export import ExportError, export_all, parse_formats
+
+    try:
+        formats = parse_formats(args.formats)
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    ledger, graph, assumptions, name = scenario_from_args(args)
+    try:
+        written = export_all(ledger, graph, assumptions, name, args.out, formats, progress=not args.quiet)
+    except ExportError as err:
+        raise CliError(f"export failed: {err}", EXIT_EXPORT) from None
+    print(f"wrote {len(written)} file(s) to {args.out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m corridors", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m corridors", description="Corridors: ledger, flow model and exports.")
     commands = parser.add_subparsers(dest="command", required=True)
+
     validate = commands.add_parser("validate", help="check every table of the ledger and list all problems")
     validate.add_argument("--data", metavar="DIR", help="ledger folder (default: the shipped data/)")
     validate.set_defaults(handler=cmd_validate)
+
+    def scenario_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--scenario", metavar="FILE", help="scenario YAML (the dashboard's download format)")
+        sub.add_argument("--year", type=int, help="scenario year (default: the scenario's, or 2025)")
+        sub.add_argument("--data", metavar="DIR", help="ledger folder (default: the shipped data/)")
+
+    run = commands.add_parser("run", help="solve a scenario and print flows, unmet demand and indicators")
+    scenario_args(run)
+    run.add_argument("--format", choices=["table", "json"], default="table")
+    run.set_defaults(handler=cmd_run)
+
+    bench = commands.add_parser("bench", help="print timings: solve, page rerun, synthetic networks, exports")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument("--skip", nargs="*", choices=["page", "synthetic", "export"], help="parts to skip")
+    bench.set_defaults(handler=cmd_bench)
+
+    export = commands.add_parser("export", help="write charts, tables and the report for a scenario")
+    scenario_args(export)
+    export.add_argument("--out", metavar="DIR", required=True, help="folder to write into (created if missing)")
+    export.add_argument("--formats", default="png,svg,pdf,csv,xlsx,report", help="comma-separated: png,svg,pdf,csv,xlsx,report,zip")
+    export.add_argument("--quiet", action="store_true", help="no progress bar")
+    export.set_defaults(handler=cmd_export)
     return parser
 
 
@@ -38,5 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except LedgerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_LEDGER
+    except CliError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the interpreter's own flush at exit
+        return 0

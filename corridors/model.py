@@ -91,7 +91,8 @@ INDICATORS: dict[str, Indicator] = {
             "russian_share_of_eu_exports",
             "Russian gas ÷ exports to Europe",
             "share",
-            "Russian deliveries into Azerbaijan divided by Azerbaijani gas delivered to Europe. The undisclosed 'backfill' question: how much of what Europe buys could Russian gas have replaced at home.",
+            "Russian deliveries into Azerbaijan divided by Azerbaijani gas delivered to Europe. The undisclosed 'backfill' "
+            "question: how much of what Europe buys could Russian gas have replaced at home.",
         ),
         Indicator(
             "russian_share_of_exports",

@@ -198,7 +198,8 @@ def from_query(params: Mapping[str, str], ledger: Ledger, ignore: set[str] | Non
             continue
         if not math.isfinite(value) or not info["minimum"] <= value <= info["maximum"]:
             warnings.append(
-                f"URL parameter '{key}'={text[:40]!r} is outside {info['minimum']:g}–{info['maximum']:g} {info['unit']}; using the default {getattr(base, key):g}."
+                f"URL parameter '{key}'={text[:40]!r} is outside {info['minimum']:g}–{info['maximum']:g} "
+                f"{info['unit']}; using the default {getattr(base, key):g}."
             )
             continue
         if isinstance(Assumptions.model_fields[key].default, int):

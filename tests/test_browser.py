@@ -27,3 +27,43 @@ def test_sources_page_in_browser(server, page):
     wait_for_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Sources & estimates").first.is_visible()
+
+
+def indicator_text(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_keyboard_slider_move_updates_figure_indicator_and_url(server, page):
+    page.goto(f"{server.url}/flows")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    before_metric = indicator_text(page, "Russian gas ÷ exports to Europe")
+    before_svg = page.locator(".js-plotly-plot").first.inner_html()
+    slider = page.get_by_role("slider", name="Russian gas into Azerbaijan (bcm/yr)")
+    slider.focus()
+    for _ in range(20):
+        page.keyboard.press("ArrowRight")
+    wait_for_idle(page)
+    page.wait_for_function(
+        "before => { const m = [...document.querySelectorAll('[data-testid=stMetric]')].find(e => "
+        "e.innerText.includes('Russian gas ÷ exports to Europe'));"
+        " return m && !m.innerText.includes(before); }",
+        arg=before_metric,
+        timeout=30_000,
+    )
+    assert indicator_text(page, "Russian gas ÷ exports to Europe") != before_metric
+    assert page.locator(".js-plotly-plot").first.inner_html() != before_svg
+    assert "russia_to_azerbaijan=" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_shared_link_survives_a_reload(server, page):
+    page.goto(f"{server.url}/flows?v=1&year=2027&europe=20")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    page.reload()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    assert "europe=20" in page.url
+    assert float(page.get_by_role("slider", name="Europe (via TANAP/TAP) (bcm/yr)").input_value()) == 20.0

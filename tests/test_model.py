@@ -115,7 +115,7 @@ def test_transit_income_is_volume_times_tariff(graph, ledger):
 
 
 def test_branch_shares_that_add_up_to_more_than_one_are_refused():
-    with pytest.raises(ValueError, match="western_share .* eastern_share"):
+    with pytest.raises(ValueError, match=r"western_share .* eastern_share"):
         Assumptions(western_share=0.8, eastern_share=0.4)
 
 

@@ -6,9 +6,8 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_validate import set_cell
-
 from tests.conftest import ROOT
+from tests.test_validate import set_cell
 
 APP = str(ROOT / "app.py")
 
@@ -66,3 +65,75 @@ def test_broken_ledger_shows_problem_list_not_traceback(ledger_copy, monkeypatch
     problems = at.dataframe[0].value
     row = problems.iloc[0]
     assert (row["file"], row["line"], row["column"]) == ("links.csv", 2, "capacity")
+
+
+def metric_value(at: AppTest, label_start: str) -> str:
+    for metric in at.metric:
+        if metric.label.startswith(label_start):
+            return metric.value
+    raise AssertionError(f"no metric labelled {label_start!r}: {[m.label for m in at.metric]}")
+
+
+def flows_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(str(ROOT / "pages/flows.py")).run()
+    return at
+
+
+def test_flows_page_slider_changes_indicators():
+    at = flows_page()
+    assert not at.exception, at.exception
+    before = metric_value(at, "Russian gas ÷ exports")
+    at.slider(key="a_russia_to_azerbaijan").set_value(3.0).run()
+    assert not at.exception
+    after = metric_value(at, "Russian gas ÷ exports")
+    assert before != after
+    assert at.query_params["russia_to_azerbaijan"] == ["3"] or at.query_params["russia_to_azerbaijan"] == "3"
+
+
+def test_flows_page_reads_scenario_from_url():
+    at = flows_page({"v": "1", "year": "2027", "europe": "20", "tap_capacity": "15"})
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert at.slider(key="a_year").value == 2027
+    assert at.slider(key="a_europe").value == 20.0
+    assert at.slider(key="a_tap_capacity").value == 15.0
+    markets = at.dataframe[0].value.set_index("market")
+    assert markets.at["europe", "demand"] == 20.0
+
+
+def test_hostile_url_warns_and_renders_defaults():
+    at = flows_page({"v": "1", "europe": "1e309", "year": "<script>", "acg": "abc", "evil": "1", "tap_capacity": "-5"})
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    for name in ("europe", "year", "acg", "evil", "tap_capacity"):
+        assert f"'{name}" in warnings, f"no warning names {name}: {warnings}"
+    assert at.slider(key="a_year").value == 2025
+    assert at.get("plotly_chart"), "the page should still draw the network"
+
+
+def test_impossible_branch_shares_show_an_error_and_keep_last_result():
+    at = flows_page()
+    at.slider(key="a_western_share").set_value(0.9).run()
+    at.slider(key="a_eastern_share").set_value(0.5).run()
+    assert not at.exception
+    assert at.error and "western_share" in at.error[0].value and "eastern_share" in at.error[0].value
+
+
+def test_reset_restores_baseline():
+    at = flows_page()
+    default = at.slider(key="a_europe").value
+    at.slider(key="a_europe").set_value(25.0).run()
+    at.button[0].click().run()
+    assert at.slider(key="a_europe").value == default
+
+
+def test_named_scenario_loads():
+    at = flows_page()
+    at.selectbox(key="flows_pick").set_value("eu-20-bcm-2027").run()
+    assert not at.exception
+    assert at.slider(key="a_year").value == 2027
+    assert at.slider(key="a_europe").value == 20.0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from corridors.assumptions import Assumptions, Baseline, baseline, parameter_info, parameter_names
 from corridors.model import INDICATORS, FlowResult, solve
 from corridors.plotting import network_figure, plotly_config
+from corridors.report_data import balance_table
 from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 
@@ -173,8 +174,9 @@ def render() -> None:
         st.warning(warning, icon=":material/link_off:")
     try:
         assumptions = Assumptions(**_current())
-    except Exception as err:  # a widget value pydantic refuses: keep the last good scenario
-        st.error(f"These assumptions cannot be used: {err}")
+    except ValidationError as err:  # an impossible combination: say which sliders, keep the last good scenario
+        reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
+        st.error(f"These assumptions cannot be used together: {reasons}. Showing the last valid scenario.", icon=":material/error:")
         assumptions = st.session_state.get("flows_last_good") or base.assumptions
     result = solve(graph, assumptions)
     st.session_state["flows_last_good"] = assumptions
@@ -228,7 +230,7 @@ def render() -> None:
                 column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
             )
         st.subheader("Azerbaijan's gas balance")
-        st.dataframe(_balance_table(result), hide_index=True, width="stretch")
+        st.dataframe(balance_table(result), hide_index=True, width="stretch")
     st.subheader("Flow on every link")
     st.dataframe(
         result.links[["link_id", "network", "asset", "branch", "mode", "open", "capacity", "flow", "utilisation", "binding", "unit"]],
@@ -236,15 +238,3 @@ def render() -> None:
         width="stretch",
         column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
     )
-
-
-def _balance_table(result: FlowResult) -> pd.DataFrame:
-    ind = result.indicators
-    rows = [
-        ("Production (fields assumed)", ind["gas_production"]),
-        ("+ imports used (Russia, Turkmen swap)", ind["gas_imports"]),
-        ("− own use delivered (mainland, Nakhchivan)", ind["gas_own_use"]),
-        ("− exports delivered", ind["gas_exports"]),
-        ("= residual (unused output, swap fees)", ind["gas_balance_residual"]),
-    ]
-    return pd.DataFrame(rows, columns=["item", "bcm/yr"])

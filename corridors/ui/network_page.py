@@ -28,7 +28,7 @@ LINK_COLUMNS = [
 
 
 def render() -> None:
-    ledger, graph = ledger_or_stop()
+    _, graph = ledger_or_stop()
     st.title("The corridor network")
     st.caption(
         "INSTC freight (Mt/yr) and gas transit through Azerbaijan (bcm/yr) on one map. "

@@ -1,0 +1,95 @@
+"""Benchmarks that print figures: ``python -m corridors bench``.
+
+Timings are printed, never asserted: a benchmark that fails a test on a busy machine
+helps nobody. Each line gives the median and the 95th percentile over repeated runs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from corridors.lp import Commodity, Market, NetworkLP
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _report(label: str, times: list[float]) -> None:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    print(f"  {label:<58} median {statistics.median(ms):9.2f} ms   p95 {p95:9.2f} ms   (n={len(ms)})", flush=True)
+
+
+def synthetic_problem(n_nodes: int, seed: int = 0) -> tuple[NetworkLP, Callable[[], object]]:
+    """A random connected network of ``n_nodes`` with ~3 arcs per node, 20 supplies and 20 markets."""
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n_nodes)))
+    ids = np.arange(n_nodes)
+    right = ids[(ids % side != side - 1) & (ids + 1 < n_nodes)]
+    down = ids[ids + side < n_nodes]
+    tail = np.concatenate([right, right + 1, down, down + side])
+    head = np.concatenate([right + 1, right, down + side, down])
+    extra = rng.integers(0, n_nodes, size=(n_nodes // 2, 2))
+    extra = extra[extra[:, 0] != extra[:, 1]]
+    tail, head = np.concatenate([tail, extra[:, 0]]), np.concatenate([head, extra[:, 1]])
+    picks = rng.choice(n_nodes, size=40, replace=False)
+    markets = tuple(Market(f"m{i}", (int(n),), 1e4) for i, n in enumerate(picks[20:]))
+    commodity = Commodity("c", tuple(int(n) for n in picks[:20]), tuple([1.0] * 20), markets)
+    lp = NetworkLP(n_nodes, tail, head, [commodity])
+    capacity = rng.uniform(5, 50, size=len(tail))
+    cost = rng.uniform(1, 10, size=len(tail))
+
+    def solve_once() -> object:
+        demand = rng.uniform(10, 40, size=len(markets))
+        return lp.solve(capacity, np.ones(len(tail), dtype=bool), cost, [np.full(20, 60.0)], [demand])
+
+    return lp, solve_once
+
+
+def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
+    """Print every benchmark."""
+    from corridors import build_graph, load_ledger
+    from corridors.assumptions import baseline
+    from corridors.model import FlowModel, solve
+
+    skip = skip or set()
+    repeat = 30 if quick else 200
+    print("Corridors benchmarks (times per call)", flush=True)
+    ledger = load_ledger()
+    graph = build_graph(ledger)
+    _report("load + validate the ledger", _timed(load_ledger, 3 if quick else 10))
+    _report("build the flow model (both programmes)", _timed(lambda: FlowModel(graph), 3 if quick else 10))
+    base = baseline(ledger, 2025).assumptions
+    solve(graph, base)
+    rng = np.random.default_rng(1)
+
+    def one_solve() -> object:
+        return solve(graph, base.model_copy(update={"europe": float(rng.uniform(8, 20)), "instc_total": float(rng.uniform(10, 40))}))
+
+    _report(f"solve() on the shipped network ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} links)", _timed(one_solve, repeat))
+    if "page" not in skip:
+        from corridors.ui.bench_page import page_rerun_times
+
+        _report("page rerun after a slider change (AppTest, Flows page)", page_rerun_times(10 if quick else 40))
+    if "synthetic" not in skip:
+        for n in (1_000, 10_000):
+            build = []
+            start = time.perf_counter()
+            _, solve_once = synthetic_problem(n)
+            build.append(time.perf_counter() - start)
+            _report(f"synthetic network, {n:,} nodes: build", build)
+            _report(f"synthetic network, {n:,} nodes: solve", _timed(solve_once, 3 if quick else 10))
+    if "export" not in skip:
+        from corridors.export import export_benchmarks
+
+        export_benchmarks(ledger, graph, base, _report, quick=quick)

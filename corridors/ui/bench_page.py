@@ -1,0 +1,26 @@
+"""Page-rerun timing through Streamlit's AppTest (used by ``python -m corridors bench``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def page_rerun_times(repeat: int) -> list[float]:
+    """Seconds per full rerun of the Flows page after moving the Europe slider."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page(str(ROOT / "pages" / "flows.py")).run()
+    slider = "a_europe"
+    times = []
+    for i in range(repeat):
+        at.slider(key=slider).set_value(10.0 + (i % 10))
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"the page raised during the benchmark: {at.exception[0].message}")
+    return times
