@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from corridors.io import Ledger
-from corridors.plotting import base_layout, source_line
+from corridors.plotting import base_layout, new_figure, source_line
 
 #: Rows that describe the same quantity: sources disagree when these match and values differ.
 SERIES_KEY = ["topic", "metric", "subject", "branch"]
@@ -71,7 +71,7 @@ def series_figure(rows: pd.DataFrame, title: str | None = None) -> go.Figure:
     rows
         Rows of :func:`estimates_with_sources` for a single ``series``.
     """
-    fig = go.Figure()
+    fig = new_figure()
     if rows.empty:
         fig.add_annotation(text="No estimate matches the filters", showarrow=False, font=dict(size=16))
         return base_layout(fig, title or "Estimates", "Sources: none")

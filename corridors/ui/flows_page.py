@@ -150,7 +150,7 @@ def _scenario_files(assumptions: Assumptions, ledger) -> None:
 
 
 def _metrics(result: FlowResult) -> None:
-    cols = st.columns(len(HEADLINE))
+    cols = [c for _ in range(2) for c in st.columns(3)]
     for col, key in zip(cols, HEADLINE):
         ind = INDICATORS[key]
         value = result.indicators[key]
@@ -193,8 +193,10 @@ def render() -> None:
         "The URL always holds the current scenario: copy it to share this view."
     )
     _metrics(result)
-    for note in result.notes:
-        st.caption(note)
+    if result.notes:
+        with st.expander("Model notes: links without a published capacity"):
+            for note in result.notes:
+                st.caption(note)
     st.plotly_chart(
         network_figure(graph, flows=result.links.set_index("link_id"), title=f"Flows and utilisation, {assumptions.year}"),
         theme=None,
