@@ -10,11 +10,12 @@ ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup setup-dev browser validate bench lint clean
 
-$(VENV)/.ok-runtime: requirements.txt
+$(VENV)/.ok-runtime: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridors needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.ok-dev: $(VENV)/.ok-runtime requirements-dev.txt
