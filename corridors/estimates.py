@@ -109,7 +109,7 @@ def series_figure(rows: pd.DataFrame, title: str | None = None) -> go.Figure:
     for year in disputed:
         fig.add_vrect(x0=year - 0.4, x1=year + 0.4, fillcolor="#fdae61", opacity=0.18, line_width=0)
     label = title or rows["series"].iloc[0]
-    fig = base_layout(fig, label, source_line(rows["source_id"], rows), footer_shift=-62)
+    fig = base_layout(fig, label, source_line(rows["source_id"], rows), footer_shift=-64)
     fig.update_xaxes(title_text="Year", dtick=1, tickformat="d")
     fig.update_yaxes(title_text=f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})", rangemode="tozero")
     fig.update_layout(height=460, legend_title_text="Publisher (shaded years: sources disagree)")

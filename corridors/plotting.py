@@ -8,6 +8,7 @@ shows and where its numbers come from.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -109,14 +110,19 @@ def source_line(source_ids: Iterable[str], sources: pd.DataFrame | None = None, 
     return f"Sources: {shown}{more}" if names else "Sources: none"
 
 
+FOOTER_LINE_CHARS = 150
+
+
 def base_layout_dict(title: str, footer: str, footer_shift: int = -8) -> dict:
     """Title, white background, fonts, margins and the source line of every figure."""
+    lines = textwrap.wrap(footer, FOOTER_LINE_CHARS) or [""]
+    footer = "<br>".join(lines)
     return dict(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=18)),
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=FONT,
-        margin=dict(l=10, r=10, t=60, b=70 - footer_shift),
+        margin=dict(l=10, r=10, t=70, b=56 - footer_shift + 13 * len(lines)),
         legend=dict(bgcolor="rgba(255,255,255,0.85)", bordercolor="#cccccc", borderwidth=1),
         annotations=[footer_annotation(footer, footer_shift)],
     )

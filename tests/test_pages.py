@@ -127,7 +127,7 @@ def test_reset_restores_baseline():
     at = flows_page()
     default = at.slider(key="a_europe").value
     at.slider(key="a_europe").set_value(25.0).run()
-    at.button[0].click().run()
+    at.button(key="flows_reset").click().run()
     assert at.slider(key="a_europe").value == default
 
 

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 
 import streamlit as st
 from pydantic import ValidationError
 
 from corridors.assumptions import Assumptions, Baseline, baseline, parameter_info, parameter_names
+from corridors.export import (
+    DEFAULT_BASE_URL,
+    ExportContext,
+    ScenarioExport,
+    assumptions_table,
+    permalink,
+    scenario_figures,
+    scenario_tables,
+)
 from corridors.model import INDICATORS, FlowResult, solve
-from corridors.plotting import network_figure, plotly_config
+from corridors.plotting import plotly_config
 from corridors.report_data import balance_table
 from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 
 PREFIX = "a_"
 GROUPS = ("Gas supply", "Gas demand", "Gas capacity", "Freight")
@@ -100,6 +111,7 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
         )
         st.button(
             "Reset to baseline",
+            key="flows_reset",
             on_click=_reset,
             args=(data_dir,),
             icon=":material/restart_alt:",
@@ -197,12 +209,17 @@ def render() -> None:
         with st.expander("Model notes: links without a published capacity"):
             for note in result.notes:
                 st.caption(note)
-    st.plotly_chart(
-        network_figure(graph, flows=result.links.set_index("link_id"), title=f"Flows and utilisation, {assumptions.year}"),
-        theme=None,
-        config=plotly_config("corridors-flows"),
-        key="flows_map",
-    )
+    name = st.session_state.get("flows_scenario_name", "Custom")
+    context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, base.assumptions, _base_url()))
+    figures = scenario_figures(ledger, graph, result, base, name)
+    flows_map = figures["flows"][1]()
+    st.plotly_chart(flows_map, theme=None, config=plotly_config("corridors-flows"), key="flows_map")
+    chart_download_panel(flows_map, "flows", context, "dl_flows")
+    for column, chart in zip(st.columns(2), ("gas_markets", "instc_branches")):
+        with column:
+            figure = figures[chart][1]()
+            st.plotly_chart(figure, theme=None, config=plotly_config(f"corridors-{chart}"), key=f"chart_{chart}")
+            chart_download_panel(figure, chart, context, f"dl_{chart}")
     left, right = st.columns(2)
     with left:
         st.subheader("Demand, delivered and unmet")
@@ -240,3 +257,24 @@ def render() -> None:
         width="stretch",
         column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
     )
+    st.subheader("Download for a report")
+    st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
+    table_downloads(
+        scenario_tables(result), ledger.sources, assumptions_table(assumptions, base), f"corridors-{assumptions.year}", "dl_tables"
+    )
+    st.caption(
+        "The report is a PDF with the assumptions, the maps and charts, the indicators with their definitions, the tables, "
+        "the sources and a link back to this view. The ZIP holds every chart as SVG and PNG, the XLSX and the CSVs."
+    )
+    report_panel(
+        lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url()),
+        signature=context.permalink + name,
+        year=assumptions.year,
+    )
+
+
+def _base_url() -> str:
+    """Scheme and host the user reached the dashboard at, for permalinks."""
+    url = st.context.url or DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else DEFAULT_BASE_URL

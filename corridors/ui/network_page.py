@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from corridors.export import ExportContext
 from corridors.graph import NETWORK_UNITS, links_frame, subgraph
-from corridors.plotting import network_figure, plotly_config
+from corridors.plotting import network_figure, plotly_config, source_line
 from corridors.ui.common import ledger_or_stop, multiselect_all
+from corridors.ui.downloads import chart_download_panel, table_downloads
 
 LINK_COLUMNS = [
     "link_id",
@@ -28,7 +31,7 @@ LINK_COLUMNS = [
 
 
 def render() -> None:
-    _, graph = ledger_or_stop()
+    ledger, graph = ledger_or_stop()
     st.title("The corridor network")
     st.caption(
         "INSTC freight (Mt/yr) and gas transit through Azerbaijan (bcm/yr) on one map. "
@@ -49,11 +52,19 @@ def render() -> None:
         help="Hides links whose first year of service (planned year for planned links) is after this year.",
     )
     view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
-    st.plotly_chart(network_figure(view), theme=None, config=plotly_config("corridors-network"), key="network_map")
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
+    figure = network_figure(view, footer=source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources))
+    st.plotly_chart(figure, theme=None, config=plotly_config("corridors-network"), key="network_map")
+    context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
+    chart_download_panel(figure, "network", context, "dl_network")
     st.subheader(f"Links shown ({len(shown)} of {len(links)})")
     table = shown[LINK_COLUMNS].assign(source_ids=lambda f: f["source_ids"].map(", ".join))
     st.dataframe(table, hide_index=True, width="stretch")
+    filters = pd.DataFrame(
+        [("network", ", ".join(networks)), ("branch", ", ".join(branches)), ("status", ", ".join(statuses)), ("in service by", year)],
+        columns=["filter", "value"],
+    )
+    table_downloads({"links": table}, ledger.sources, filters, "corridors-links", "dl_links")
     st.caption(
         "Capacity units: " + "; ".join(f"{k}: {v}" for k, v in NETWORK_UNITS.items()) + ". Blank capacity: no public source gives one."
     )

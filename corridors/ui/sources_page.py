@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from corridors.estimates import estimates_with_sources, series_figure
+from corridors.export import ExportContext
 from corridors.plotting import plotly_config
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.downloads import chart_download_panel, table_downloads
 
 TABLE_COLUMNS = [
     "disagree",
@@ -74,6 +76,14 @@ def render() -> None:
     else:
         series = st.selectbox("Series", series_options, key="est_series", help="Series with the most estimates first.")
         rows = pool[pool["series"] == series]
-        st.plotly_chart(series_figure(rows), theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
+        figure = series_figure(rows)
+        st.plotly_chart(figure, theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
+        chart_download_panel(figure, "estimates", ExportContext(f"Ledger estimates: {series}", int(rows["year"].max())), "dl_series")
+    filters = pd.DataFrame(
+        [("topic", topic), ("metric", metric), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
+        columns=["filter", "value"],
+    )
+    export_columns = [c for c in pool.columns if c != "outlook"]
+    table_downloads({"estimates": pool[export_columns]}, ledger.sources, filters, "corridors-estimates", "dl_estimates")
     with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
         st.dataframe(ledger.gaps, hide_index=True, width="stretch")
