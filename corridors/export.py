@@ -139,6 +139,33 @@ def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide")
     return out
 
 
+NO_BROWSER_HINT = "install Debian's `chromium` (`make test` does it as root) or set BROWSER_PATH=/path/to/chrome"
+
+
+def find_chart_browser() -> str:
+    """The Chromium/Chrome kaleido will drive, found the way kaleido finds it.
+
+    Raises
+    ------
+    ExportError
+        At once, when ``BROWSER_PATH`` names no executable or no browser is found,
+        rather than after the renderer's timeout.
+    """
+    import os
+
+    named = os.environ.get("BROWSER_PATH")
+    if named:
+        if not (os.path.isfile(named) and os.access(named, os.X_OK)):
+            raise ExportError(f"BROWSER_PATH={named} is not an executable browser; {NO_BROWSER_HINT}")
+        return named
+    from choreographer.browsers.chromium import Chromium
+
+    found = Chromium.find_browser(skip_local=False)
+    if not found:
+        raise ExportError(f"no Chromium or Chrome was found for the chart export; {NO_BROWSER_HINT}")
+    return found
+
+
 class ImageRenderer:
     """One persistent kaleido browser for the process, every call bounded in time."""
 
@@ -172,6 +199,9 @@ class ImageRenderer:
         with self._lock:
             if self._pool is None:
                 self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaleido")
+
+            if not self._started:
+                find_chart_browser()
 
             def work() -> bytes:
                 import kaleido

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,13 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def shipped_scenarios() -> dict[str, Scenario]:
     """The named scenarios in ``data/scenarios``, keyed by file stem."""
-    return {p.stem: load_scenario(p) for p in sorted(SCENARIO_DIR.glob("*.yaml"))}
+    return dict(_shipped_scenarios())
+
+
+@cache
+def _shipped_scenarios() -> tuple[tuple[str, Scenario], ...]:
+    # Shipped files do not change while the process runs; parse them once.
+    return tuple((p.stem, load_scenario(p)) for p in sorted(SCENARIO_DIR.glob("*.yaml")))
 
 
 def dump_scenario(assumptions: Assumptions, name: str, description: str = "") -> str:

@@ -67,3 +67,37 @@ def test_shared_link_survives_a_reload(server, page):
     wait_for_idle(page)
     assert "europe=20" in page.url
     assert float(page.get_by_role("slider", name="Europe (via TANAP/TAP) (bcm/yr)").input_value()) == 20.0
+
+
+def test_table_download_is_a_real_csv(server, page, tmp_path):
+    page.goto(f"{server.url}/flows")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    url_before = page.url
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="link_flows.csv").click()
+    path = tmp_path / "flows.csv"
+    info.value.save_as(path)
+    import pandas as pd
+
+    table = pd.read_csv(path, encoding="utf-8-sig")
+    assert {"link_id", "flow", "capacity", "unit"} <= set(table.columns)
+    assert len(table) > 40
+    assert page.url == url_before, "downloading must not change the page"
+
+
+def test_chart_download_prepares_and_saves_a_png(server, page, tmp_path):
+    page.goto(f"{server.url}/flows")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    page.get_by_text("Download this chart (PNG, SVG, PDF)").first.click()
+    page.get_by_role("button", name="Prepare file").first.click()
+    save = page.get_by_role("button", name="Save flows.png")
+    save.wait_for(timeout=90_000)
+    with page.expect_download(timeout=60_000) as info:
+        save.click()
+    path = tmp_path / "flows.png"
+    info.value.save_as(path)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.locator('[data-testid="stException"]').count() == 0

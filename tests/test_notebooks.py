@@ -25,3 +25,11 @@ def test_notebook_runs(path: Path, tmp_path: Path):
 
 def test_there_is_a_notebook():
     assert NOTEBOOKS
+
+
+def test_analyst_notebook_exports_its_chart(tmp_path: Path):
+    path = next(p for p in NOTEBOOKS if p.name.startswith("02-"))
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    svg = (tmp_path / "scenario-comparison.svg").read_text()
+    assert svg.startswith("<svg") and "Exported" in svg

@@ -38,15 +38,19 @@ def _signature(*parts: object) -> str:
 
 
 @st.fragment
-def chart_download_panel(fig: go.Figure, name: str, context: ExportContext, key: str) -> None:
-    """PNG / SVG / PDF of one chart, in report sizes, with its sources and scenario in the footer."""
+def chart_download_panel(fig: go.Figure, name: str, context: ExportContext, key: str, version: str = "") -> None:
+    """PNG / SVG / PDF of one chart, in report sizes, with its sources and scenario in the footer.
+
+    ``version`` identifies what the chart shows (filters, scenario): a file prepared
+    for another version is not offered for saving.
+    """
     with st.expander("Download this chart (PNG, SVG, PDF)", icon=":material/download:"):
         cols = st.columns([1, 1, 1])
         fmt = cols[0].radio("Format", [f.upper() for f in IMAGE_FORMATS], key=f"{key}_fmt", horizontal=True)
         preset = cols[1].selectbox(
             "Size", list(PRESETS), key=f"{key}_preset", format_func=lambda p: f"{PRESETS[p].label} ({PRESETS[p].width}×{PRESETS[p].height})"
         )
-        signature = _signature(name, fmt, preset, context, len(fig.to_json()))
+        signature = _signature(name, fmt, preset, context, version)
         if cols[2].button("Prepare file", key=f"{key}_go", icon=":material/image:"):
             with st.spinner(f"Rendering {fmt} with Chromium… (the first chart of a session takes about 4 s)"):
                 try:

@@ -56,7 +56,7 @@ def render() -> None:
     figure = network_figure(view, footer=source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources))
     st.plotly_chart(figure, theme=None, config=plotly_config("corridors-network"), key="network_map")
     context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
-    chart_download_panel(figure, "network", context, "dl_network")
+    chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}")
     st.subheader(f"Links shown ({len(shown)} of {len(links)})")
     table = shown[LINK_COLUMNS].assign(source_ids=lambda f: f["source_ids"].map(", ".join))
     st.dataframe(table, hide_index=True, width="stretch")

@@ -78,7 +78,13 @@ def render() -> None:
         rows = pool[pool["series"] == series]
         figure = series_figure(rows)
         st.plotly_chart(figure, theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
-        chart_download_panel(figure, "estimates", ExportContext(f"Ledger estimates: {series}", int(rows["year"].max())), "dl_series")
+        chart_download_panel(
+            figure,
+            "estimates",
+            ExportContext(f"Ledger estimates: {series}", int(rows["year"].max())),
+            "dl_series",
+            version=f"{topic}{metric}{branch}{low}{high}{only_disputed}{series}",
+        )
     filters = pd.DataFrame(
         [("topic", topic), ("metric", metric), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
         columns=["filter", "value"],
