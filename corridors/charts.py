@@ -29,23 +29,17 @@ def gas_market_figure(result: FlowResult, footer: str) -> go.Figure:
     """Gas demand per market, split into delivered and unmet (bcm/yr)."""
     markets = result.markets[result.markets["network"] == "gas"]
     names = [MARKET_LABELS.get(m, m) for m in markets.index]
+    parts = (("Delivered", "delivered", "#1f78b4", "delivered"), ("Unmet", "unmet", "#d7301f", "not deliverable"))
     data = [
         go.Bar(
-            name="Delivered",
+            name=label,
             y=names,
-            x=markets["delivered"].round(3),
+            x=markets[column].round(3),
             orientation="h",
-            marker_color="#1f78b4",
-            hovertemplate="%{y}: %{x:.2f} bcm/yr delivered<extra></extra>",
-        ),
-        go.Bar(
-            name="Unmet",
-            y=names,
-            x=markets["unmet"].round(3),
-            orientation="h",
-            marker_color="#d7301f",
-            hovertemplate="%{y}: %{x:.2f} bcm/yr not deliverable<extra></extra>",
-        ),
+            marker_color=colour,
+            hovertemplate="%{y}: %{x:.2f} bcm/yr " + verb + "<extra></extra>",
+        )
+        for label, column, colour, verb in parts
     ]
     layout = base_layout_dict(
         f"Azerbaijani gas by market, {result.assumptions.year}<br><sup>delivered and unmet (bcm/yr)</sup>", footer, footer_shift=-78

@@ -30,7 +30,7 @@ from corridors.charts import branch_figure, gas_market_figure
 from corridors.estimates import estimates_with_sources, series_figure
 from corridors.io import Ledger
 from corridors.model import FlowResult, solve
-from corridors.plotting import TOPOJSON_DIR, network_figure, source_line
+from corridors.plotting import TOPOJSON_DIR, footer_annotation, network_figure, source_line
 from corridors.report_data import balance_table, indicator_table, link_flow_table, market_table
 from corridors.scenarios import to_query
 
@@ -114,20 +114,7 @@ def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide")
     if footers:
         footers[0].update(text=footer_text)
     else:
-        out.add_annotation(
-            text=footer_text,
-            name="footer",
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=shift,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            font=dict(size=10, color="#555555"),
-        )
+        out.add_annotation(footer_annotation(footer_text, shift))
     out.update_layout(
         width=size.width,
         height=size.height,
