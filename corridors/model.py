@@ -14,12 +14,14 @@ Modelling choices, each visible in the result:
   available (they are contracted deliveries); production left over shows up as
   the "unallocated" residual of the gas balance.
 - Iran keeps its swap fee: a swap link delivers ``1 - fee`` of what enters it.
-- Freight moves along the cheapest open route, where the cost of a link is its
-  length (published, or the great-circle distance × 1.2 when not) times a relative
-  cost per mode. Links without a published capacity are not limited; the result
-  lists them.
 - Freight demand is Moscow ↔ Tehran (Iran) and Moscow ↔ Nhava Sheva (India) in
   both directions, from the total, the southbound share and the India share.
+  Part of it is tied to a branch (western, eastern, trans-Caspian shares); the
+  contestable part may take any branch. Within what it may use, cargo takes the
+  cheapest open route: a link costs its length (published, or the great-circle
+  distance × 1.2 when not) times a relative cost per mode. Both directions of a
+  freight link share its capacity. Links without a published capacity are not
+  limited; the result lists them.
 """
 
 from __future__ import annotations

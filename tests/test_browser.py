@@ -101,3 +101,21 @@ def test_chart_download_prepares_and_saves_a_png(server, page, tmp_path):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_network_filter_survives_a_reload(server, page):
+    page.goto(f"{server.url}/network?net_networks=gas")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    page.get_by_role("slider", name="Show links in service by year").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    wait_for_idle(page)
+    page.wait_for_function("() => window.location.search.includes('net_year=2030')", timeout=30_000)
+    page.reload()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    assert "net_networks=gas" in page.url and "net_year=2030" in page.url
+    assert page.get_by_role("slider", name="Show links in service by year").input_value() == "2030"
+    assert page.get_by_text("Links shown (").first.inner_text().startswith("Links shown (")
+    assert "freight" not in page.locator('[data-testid="stMultiSelect"]').first.inner_text()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -137,3 +139,36 @@ def test_named_scenario_loads():
     assert not at.exception
     assert at.slider(key="a_year").value == 2027
     assert at.slider(key="a_europe").value == 20.0
+
+
+def test_network_filters_live_in_the_url():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["net_networks"] = "gas"
+    at.query_params["net_year"] = "2015"
+    at.run()
+    assert not at.exception
+    assert not at.warning
+    table = at.dataframe[0].value
+    assert set(table["network"]) == {"gas"}
+    assert all(pd.isna(y) or y <= 2015 for y in table["first_year"])
+
+
+def test_hostile_network_url_warns_and_uses_defaults(ledger):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["net_networks"] = "<script>alert(1)</script>"
+    at.query_params["net_year"] = "99999"
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "'net_networks'" in warnings and "'net_year'" in warnings
+    assert len(at.dataframe[0].value) == len(ledger.links)
+
+
+def test_sources_page_filters_survive_in_the_url():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["est_topic"] = "freight"
+    at.run()
+    at.switch_page(str(ROOT / "pages/sources.py")).run()
+    assert not at.exception
+    assert at.selectbox(key="est_topic").value == "freight"
+    assert set(at.dataframe[0].value["series"].str.contains("INSTC|Cargo|Port|Transit")) == {True}

@@ -48,5 +48,33 @@ def ledger_or_stop() -> tuple[Ledger, nx.MultiDiGraph]:
 
 
 def multiselect_all(label: str, options: list[str], key: str, help: str | None = None) -> list[str]:
-    """A multiselect that starts with every option selected."""
-    return st.multiselect(label, options, default=options, key=key, help=help, format_func=lambda s: s.replace("_", " "))
+    """A multiselect that starts with every option selected; its value lives in the URL."""
+    return st.multiselect(
+        label, options, default=options, key=key, help=help, format_func=lambda s: s.replace("_", " "), bind="query-params"
+    )
+
+
+def url_snapshot() -> dict[str, str]:
+    """The query parameters as the page received them, before widgets bound to the URL read them."""
+    return {k: str(v) for k, v in st.query_params.to_dict().items()}
+
+
+def warn_dropped_params(incoming: dict[str, str], keys: list[str]) -> None:
+    """Warn about URL parameters that a bound widget refused (Streamlit drops them silently).
+
+    Streamlit also removes a parameter whose value is the widget's default; that one
+    matches the widget's value and is not warned about.
+    """
+    for key in keys:
+        if key not in incoming or key in st.query_params:
+            continue
+        value = st.session_state.get(key)
+        given = incoming[key]
+        if isinstance(value, list | tuple):
+            same = {str(v) for v in value} == {
+                p for p in given.replace("[", "").replace("]", "").replace("'", "").replace(" ", "").split(",") if p
+            }
+        else:
+            same = str(value) == given
+        if not same:
+            st.warning(f"URL parameter '{key[:40]}'={given[:40]!r} is not a valid value here and was ignored.", icon=":material/link_off:")

@@ -8,7 +8,7 @@ import streamlit as st
 from corridors.export import ExportContext
 from corridors.graph import NETWORK_UNITS, links_frame, subgraph
 from corridors.plotting import network_figure, plotly_config, source_line
-from corridors.ui.common import ledger_or_stop, multiselect_all
+from corridors.ui.common import ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 
 LINK_COLUMNS = [
@@ -39,6 +39,7 @@ def render() -> None:
         "Hover a link's midpoint for its asset, capacity, status and sources."
     )
     links = links_frame(graph)
+    incoming = url_snapshot()
     with st.container(horizontal=True):
         networks = multiselect_all("Network", sorted(links["network"].unique()), "net_networks")
         branches = multiselect_all("Branch", sorted(links["branch"].unique()), "net_branches")
@@ -49,8 +50,10 @@ def render() -> None:
         max_value=2035,
         value=2035,
         key="net_year",
+        bind="query-params",
         help="Hides links whose first year of service (planned year for planned links) is after this year.",
     )
+    warn_dropped_params(incoming, ["net_networks", "net_branches", "net_statuses", "net_year"])
     view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
     figure = network_figure(view, footer=source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources))

@@ -8,7 +8,7 @@ import streamlit as st
 from corridors.estimates import estimates_with_sources, series_figure
 from corridors.export import ExportContext
 from corridors.plotting import plotly_config
-from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 
 TABLE_COLUMNS = [
@@ -42,18 +42,22 @@ def render() -> None:
         "the same quantity and year, both rows stay and are marked ⚠."
     )
     frame = _estimates(data_dir())
+    incoming = url_snapshot()
     with st.container(horizontal=True):
-        topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic")
+        topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic", bind="query-params")
         pool = frame if topic == "all" else frame[frame["topic"] == topic]
-        metric = st.selectbox("Metric", ["all", *sorted(pool["metric"].unique())], key="est_metric")
+        metric = st.selectbox("Metric", ["all", *sorted(pool["metric"].unique())], key="est_metric", bind="query-params")
         pool = pool if metric == "all" else pool[pool["metric"] == metric]
         branches = sorted(pool["branch"].dropna().unique())
-        branch = st.selectbox("Branch", ["all", *branches], key="est_branch", disabled=not branches)
+        branch = st.selectbox("Branch", ["all", *branches], key="est_branch", bind="query-params", disabled=not branches)
         pool = pool if branch == "all" or not branches else pool[pool["branch"] == branch]
     years = sorted(int(y) for y in frame["year"].unique())
-    low, high = st.slider("Years", min_value=years[0], max_value=years[-1], value=(max(years[0], 2018), years[-1]), key="est_years")
+    low, high = st.slider(
+        "Years", min_value=years[0], max_value=years[-1], value=(max(years[0], 2018), years[-1]), key="est_years", bind="query-params"
+    )
     pool = pool[(pool["year"] >= low) & (pool["year"] <= high)]
-    only_disputed = st.toggle("Only rows where sources disagree", key="est_disputed")
+    only_disputed = st.toggle("Only rows where sources disagree", key="est_disputed", bind="query-params")
+    warn_dropped_params(incoming, ["est_topic", "est_metric", "est_branch", "est_years", "est_disputed"])
     if only_disputed:
         pool = pool[pool["disagree"]]
     n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
@@ -74,7 +78,7 @@ def render() -> None:
     if not series_options:
         st.info("No estimate matches the filters.")
     else:
-        series = st.selectbox("Series", series_options, key="est_series", help="Series with the most estimates first.")
+        series = st.selectbox("Series", series_options, key="est_series", bind="query-params", help="Series with the most estimates first.")
         rows = pool[pool["series"] == series]
         figure = series_figure(rows)
         st.plotly_chart(figure, theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
