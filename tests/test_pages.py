@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
