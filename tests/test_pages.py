@@ -171,3 +171,16 @@ def test_sources_page_filters_survive_in_the_url():
     assert not at.exception
     assert at.selectbox(key="est_topic").value == "freight"
     assert set(at.dataframe[0].value["series"].str.contains("INSTC|Cargo|Port|Transit")) == {True}
+
+
+def test_scenario_survives_a_visit_to_another_page():
+    at = flows_page()
+    at.slider(key="a_europe").set_value(21.0).run()
+    at.switch_page(str(ROOT / "pages/network.py")).run()
+    assert not at.exception
+    at.switch_page(str(ROOT / "pages/flows.py")).run()
+    assert not at.exception
+    assert at.slider(key="a_europe").value == 21.0
+    assert at.slider(key="a_year").value == 2025
+    markets = at.dataframe[0].value.set_index("market")
+    assert markets.at["europe", "demand"] == 21.0

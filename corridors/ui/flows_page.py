@@ -28,8 +28,6 @@ from corridors.ui.downloads import chart_download_panel, report_panel, table_dow
 PREFIX = "a_"
 GROUPS = ("Gas supply", "Gas demand", "Gas capacity", "Freight")
 HEADLINE = ("russian_share_of_eu_exports", "gas_exports", "gas_unmet", "instc_western", "azerbaijan_transit_income", "freight_unmet")
-#: Query parameters that belong to other parts of the page, not to the scenario.
-OTHER_PARAMS: set[str] = set()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -50,15 +48,22 @@ def _current() -> dict:
     return {name: st.session_state[_key(name)] for name in Assumptions.model_fields if _key(name) in st.session_state}
 
 
-def _init_state(data_dir: str | None) -> None:
-    if st.session_state.get("flows_ready"):
-        return
-    ledger, _ = ledger_or_stop()
-    assumptions, warnings = from_query(st.query_params.to_dict(), ledger, ignore=OTHER_PARAMS)
-    _set_widgets(assumptions)
-    st.session_state["flows_warnings"] = warnings
-    st.session_state["flows_ready"] = True
-    st.session_state["flows_scenario_name"] = "Custom (from link)" if len(st.query_params) > 1 else "Baseline"
+def _init_state() -> None:
+    """Scenario state: read from the URL on a session's first visit, then kept across pages.
+
+    Streamlit forgets a widget's value when a page without that widget runs, so the
+    scenario is also kept in ``flows_values`` (not a widget key) and restored from
+    there when the user comes back to this page.
+    """
+    if "flows_values" not in st.session_state:
+        ledger, _ = ledger_or_stop()
+        assumptions, warnings = from_query(st.query_params.to_dict(), ledger)
+        st.session_state["flows_values"] = assumptions.model_dump()
+        st.session_state["flows_warnings"] = warnings
+        st.session_state["flows_scenario_name"] = "Custom (from link)" if len(st.query_params) > 1 else "Baseline"
+    for name, value in st.session_state["flows_values"].items():
+        if _key(name) not in st.session_state:
+            st.session_state[_key(name)] = value
 
 
 def _on_year_change(data_dir: str | None) -> None:
@@ -178,7 +183,7 @@ def _metrics(result: FlowResult) -> None:
 def render() -> None:
     ledger, graph = ledger_or_stop()
     data_key = data_dir()
-    _init_state(data_key)
+    _init_state()
     st.session_state.setdefault("flows_year_seen", st.session_state[_key("year")])
     base = _baseline(data_key, st.session_state[_key("year")])
     _sidebar(data_key, base)
@@ -192,6 +197,7 @@ def render() -> None:
         assumptions = st.session_state.get("flows_last_good") or base.assumptions
     result = solve(graph, assumptions)
     st.session_state["flows_last_good"] = assumptions
+    st.session_state["flows_values"] = assumptions.model_dump()
     wanted = to_query(assumptions, base.assumptions)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
