@@ -322,13 +322,14 @@ def geo_layout_dict() -> dict:
             coastlinecolor="#6b6b6b",
             showland=True,
             landcolor="#f3f1ea",
-            showocean=True,
-            oceancolor="#e4eef5",
+            # The shipped outlines are cropped to the region and carry no ocean layer:
+            # the map's background is the sea.
+            showocean=False,
             showlakes=True,
             lakecolor="#e4eef5",
             lonaxis_range=list(MAP_BOUNDS["lon"]),
             lataxis_range=list(MAP_BOUNDS["lat"]),
-            bgcolor="white",
+            bgcolor="#e4eef5",
         ),
         height=720,
         uirevision="network",

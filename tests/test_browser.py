@@ -41,14 +41,16 @@ def test_keyboard_slider_move_updates_figure_indicator_and_url(server, page):
     before_metric = indicator_text(page, "Russian gas ÷ exports to Europe")
     before_svg = page.locator(".js-plotly-plot").first.inner_html()
     slider = page.get_by_role("slider", name="Russian gas into Azerbaijan (bcm/yr)")
-    slider.focus()
     for _ in range(20):
-        page.keyboard.press("ArrowRight")
+        slider.press("ArrowRight")
     wait_for_idle(page)
     page.wait_for_function(
-        "before => { const m = [...document.querySelectorAll('[data-testid=stMetric]')].find(e => "
-        "e.innerText.includes('Russian gas ÷ exports to Europe'));"
-        " return m && !m.innerText.includes(before); }",
+        """before => {
+            const m = [...document.querySelectorAll('[data-testid=stMetric]')]
+                .find(e => e.innerText.includes('Russian gas ÷ exports to Europe'));
+            const v = m && m.querySelector('[data-testid=stMetricValue]');
+            return v && v.innerText.trim() !== before.trim();
+        }""",
         arg=before_metric,
         timeout=30_000,
     )
@@ -104,14 +106,18 @@ def test_chart_download_prepares_and_saves_a_png(server, page, tmp_path):
 
 
 def test_network_filter_survives_a_reload(server, page):
-    page.goto(f"{server.url}/network?net_networks=gas")
+    page.goto(f"{server.url}/?net_networks=gas")  # the default page lives at the root URL
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     wait_for_idle(page)
-    page.get_by_role("slider", name="Show links in service by year").focus()
+    year = page.get_by_role("slider", name="Show links in service by year")
     for _ in range(5):
-        page.keyboard.press("ArrowLeft")
+        year.press("ArrowLeft")  # focuses the slider before each key: a rerun may redraw it
     wait_for_idle(page)
-    page.wait_for_function("() => window.location.search.includes('net_year=2030')", timeout=30_000)
+    assert year.input_value() == "2030"
+    try:
+        page.wait_for_function("() => window.location.search.includes('net_year=2030')", timeout=30_000)
+    except Exception as err:
+        raise AssertionError(f"URL not updated: {page.url}") from err
     page.reload()
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     wait_for_idle(page)
