@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from corridors.model import INDICATORS
+from corridors.report_data import balance_table, market_table
 
 if TYPE_CHECKING:
     from corridors.export import ScenarioExport
@@ -148,12 +148,7 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         ),
         Paragraph("Key indicators", styles["h2"]),
     ]
-    indicators = pd.DataFrame(
-        [
-            {"indicator": INDICATORS[k].label, "value": v, "unit": INDICATORS[k].unit, "definition": INDICATORS[k].definition}
-            for k, v in result.indicators.items()
-        ]
-    )
+    indicators = result.indicator_table()[["indicator", "value", "unit", "definition"]]
     story.append(_table(indicators, styles, [4.2 * cm, 1.8 * cm, 1.7 * cm, width - 7.7 * cm], number_format="{:,.3f}"))
     titles = {name: title for name, (title, _) in bundle.figures().items()}
     for name in CHART_ORDER:
@@ -161,14 +156,12 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         if png is not None:
             story.append(KeepTogether([Paragraph(pdf_text(titles[name]), styles["h2"]), _image(png, width)]))
     story.append(Paragraph("Demand, delivered and unmet", styles["h2"]))
-    markets = result.markets.reset_index(names="market")[["market", "network", "unit", "demand", "delivered", "unmet"]]
+    markets = market_table(result)[["market", "network", "unit", "demand", "delivered", "unmet"]]
     story.append(_table(markets, styles))
     story.append(Paragraph("Bottlenecks (links whose capacity limits the result)", styles["h2"]))
     bottlenecks = result.bottlenecks[["link_id", "asset", "network", "capacity", "flow", "unit"]]
     story.append(_table(bottlenecks, styles) if len(bottlenecks) else Paragraph("No link limits the flows.", styles["body"]))
     story.append(Paragraph("Azerbaijan's gas balance", styles["h2"]))
-    from corridors.report_data import balance_table
-
     story.append(_table(balance_table(result), styles, [width * 0.7, width * 0.3]))
     story.append(PageBreak())
     story.append(Paragraph("Assumptions", styles["h2"]))

@@ -20,7 +20,7 @@ from corridors.export import (
 )
 from corridors.model import INDICATORS, FlowResult, solve
 from corridors.plotting import plotly_config
-from corridors.report_data import balance_table
+from corridors.report_data import balance_table, market_table
 from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
@@ -230,7 +230,7 @@ def render() -> None:
     with left:
         st.subheader("Demand, delivered and unmet")
         st.dataframe(
-            result.markets.reset_index(names="market"),
+            market_table(result),
             hide_index=True,
             width="stretch",
             column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("demand", "delivered", "unmet")},
