@@ -94,6 +94,9 @@ def _load_named(data_dir: str | None) -> None:
 
 
 def _sidebar(data_dir: str | None, base: Baseline) -> None:
+    sources = cached_ledger(data_dir).sources
+    publisher = dict(zip(sources["source_id"], sources["publisher"]))
+    links = dict(zip(sources["source_id"], sources["url"]))
     with st.sidebar:
         st.header("Assumptions")
         options = ["—", *shipped_scenarios()]
@@ -129,6 +132,10 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
                     prov = base.provenance.get(name)
                     default = getattr(base.assumptions, name)
                     help_text = f"{info['help']}\n\nDefault {default:g} {info['unit']}. {prov.describe() if prov else ''}"
+                    if prov and prov.source_ids:
+                        help_text += "\n\n" + "; ".join(
+                            f"[{publisher.get(i, i)}]({links.get(i, '')})" for i in dict.fromkeys(prov.source_ids)
+                        )
                     is_int = isinstance(info["default"], int)
                     label = f"{info['label']} ({info['unit']})"
                     if is_int:
