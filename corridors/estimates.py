@@ -10,8 +10,8 @@ from corridors.plotting import base_layout, new_figure, source_line
 
 #: Rows that describe the same quantity: sources disagree when these match and values differ.
 SERIES_KEY = ["topic", "metric", "subject", "branch"]
-#: Outturns are compared with outturns, forecasts and targets with each other.
-GROUP_KEY = [*SERIES_KEY, "year", "outlook"]
+GROUP_KEY = [*SERIES_KEY, "year"]
+#: Within a group, outturns are compared with outturns, forecasts and targets with each other.
 OUTLOOK_BASES = ("forecast", "target")
 METRIC_LABELS = {
     "gas_production": "Gas production",
@@ -48,8 +48,8 @@ def estimates_with_sources(ledger: Ledger) -> pd.DataFrame:
     sources = ledger.sources.rename(columns={"note": "source_note", "title": "source_title", "url": "source_url", "kind": "source_kind"})
     frame = ledger.estimates.merge(sources, on="source_id", how="left", validate="many_to_one")
     frame["branch"] = frame["branch"].astype("object")
-    frame["outlook"] = frame["basis"].isin(OUTLOOK_BASES)
-    grouped = frame.groupby(GROUP_KEY, dropna=False)["value"]
+    outlook = frame["basis"].isin(OUTLOOK_BASES).rename("outlook")
+    grouped = frame.groupby([*(frame[k] for k in GROUP_KEY), outlook], dropna=False)["value"]
     frame["n_sources"] = grouped.transform("size").astype(int)
     frame["spread"] = grouped.transform("max") - grouped.transform("min")
     frame["disagree"] = frame["spread"] > 1e-9

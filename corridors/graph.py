@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from corridors.io import Ledger
@@ -68,20 +69,24 @@ def nodes_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
     return frame
 
 
-def in_service(data: dict, year: int) -> bool:
-    """Whether a link carries flow in ``year``.
+def in_service_mask(first_year: np.ndarray, status: np.ndarray, year: int) -> np.ndarray:
+    """Which links carry flow in ``year`` (arrays of first years, NaN when unknown, and statuses).
 
     A link counts from its first year of service; an operating link whose first
     year is not published counts as always there. Planned and under-construction
     links count once their (planned) first year is reached, which is how the model
-    lets a user "open" Rasht–Astara in a year of their choice.
+    lets a user "open" Rasht–Astara in a year of their choice. Suspended links
+    carry nothing.
     """
-    if data.get("status") == "suspended":
-        return False
+    first_year = np.asarray(first_year, dtype=float)
+    status = np.asarray(status, dtype=str)
+    return np.where(np.isnan(first_year), status == OPERATING, first_year <= year) & (status != "suspended")
+
+
+def in_service(data: dict, year: int) -> bool:
+    """Whether one link (its edge attributes) carries flow in ``year``; see :func:`in_service_mask`."""
     first = data.get("first_year")
-    if first is None:
-        return data.get("status") == OPERATING
-    return first <= year
+    return bool(in_service_mask(np.array([np.nan if first is None else first]), np.array([data.get("status")]), year)[0])
 
 
 def subgraph(
@@ -111,15 +116,3 @@ def subgraph(
     edges = nx.subgraph_view(graph, filter_edge=keep)
     used = {n for u, v in edges.edges() for n in (u, v)}
     return nx.subgraph_view(edges, filter_node=lambda n: n in used)
-
-
-def path_links(graph: nx.MultiDiGraph, path: list[str], allowed: Iterable[str] | None = None) -> list[str]:
-    """The link ids along a node path, choosing among parallel links those allowed."""
-    allowed = set(allowed) if allowed is not None else None
-    chosen = []
-    for u, v in zip(path, path[1:]):
-        keys = [k for k in graph[u][v] if allowed is None or k in allowed]
-        if not keys:
-            raise ValueError(f"no allowed link from {u!r} to {v!r}")
-        chosen.append(keys[0])
-    return chosen

@@ -36,11 +36,6 @@ class Ledger:
             return []
         return [s for s in str(cell).split(";") if s]
 
-    def sources_for(self, ids: list[str]) -> pd.DataFrame:
-        """The rows of ``sources`` for the given ids, in the given order."""
-        frame = self.sources.set_index("source_id").loc[list(dict.fromkeys(ids))].reset_index()
-        return frame
-
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
     """The ledger folder to read: ``data_dir`` or the shipped ``data/``."""

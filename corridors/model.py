@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from corridors.assumptions import Assumptions
+from corridors.graph import in_service_mask
 from corridors.lp import Commodity, Market, NetworkLP
 
 ROUTE_FACTOR = 1.2  # great-circle distance to route distance when no length is published
@@ -321,9 +322,7 @@ class FlowModel:
         return {"first": first, "status": status, "rasht": rasht}
 
     def _open(self, static: dict, year: int, rasht_astara_opens: int) -> np.ndarray:
-        first, status = static["first"], static["status"]
-        is_open = np.where(np.isnan(first), status == "operating", first <= year)
-        is_open &= status != "suspended"
+        is_open = in_service_mask(static["first"], static["status"], year)
         if static["rasht"] is not None:
             is_open[static["rasht"]] = rasht_astara_opens <= year
         return is_open

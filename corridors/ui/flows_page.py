@@ -20,7 +20,7 @@ from corridors.export import (
 )
 from corridors.model import INDICATORS, FlowResult, solve
 from corridors.plotting import plotly_config
-from corridors.report_data import balance_table, market_table
+from corridors.report_data import balance_table, link_flow_table, market_table
 from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
@@ -265,7 +265,7 @@ def render() -> None:
         st.dataframe(balance_table(result), hide_index=True, width="stretch")
     st.subheader("Flow on every link")
     st.dataframe(
-        result.links[["link_id", "network", "asset", "branch", "mode", "open", "capacity", "flow", "utilisation", "binding", "unit"]],
+        link_flow_table(result),
         hide_index=True,
         width="stretch",
         column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},

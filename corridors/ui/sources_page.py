@@ -93,7 +93,6 @@ def render() -> None:
         [("topic", topic), ("metric", metric), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
         columns=["filter", "value"],
     )
-    export_columns = [c for c in pool.columns if c != "outlook"]
-    table_downloads({"estimates": pool[export_columns]}, ledger.sources, filters, "corridors-estimates", "dl_estimates")
+    table_downloads({"estimates": pool}, ledger.sources, filters, "corridors-estimates", "dl_estimates")
     with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
         st.dataframe(ledger.gaps, hide_index=True, width="stretch")
