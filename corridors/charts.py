@@ -17,6 +17,10 @@ MARKET_LABELS = {
     "turkiye": "Türkiye",
     "europe": "Europe",
     "syria": "Syria",
+    "russia_to_iran": "Freight Russia to Iran",
+    "russia_to_india": "Freight Russia to India",
+    "iran_to_russia": "Freight Iran to Russia",
+    "india_to_russia": "Freight India to Russia",
 }
 BRANCH_LABELS = {
     "western": "Western<br>(via Azerbaijan)",

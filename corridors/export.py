@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import io
+import math
 import textwrap
 import threading
 import zipfile
@@ -22,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,7 +32,7 @@ from corridors.charts import branch_figure, gas_market_figure
 from corridors.estimates import estimates_with_sources, series_figure
 from corridors.io import Ledger
 from corridors.model import FlowResult, solve
-from corridors.plotting import TOPOJSON_DIR, footer_annotation, network_figure, source_line
+from corridors.plotting import TOPOJSON_DIR, fit_geo_to_frame, footer_annotation, network_figure, source_line
 from corridors.report_data import balance_table, indicator_table, link_flow_table, market_table
 from corridors.scenarios import to_query
 
@@ -87,7 +89,31 @@ class ExportContext:
         return f"Scenario: {self.scenario_name}, {self.year}. Exported {self.exported_on.isoformat()} from Corridors."
 
 
-def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide") -> go.Figure:
+#: The PDF report's charts: drawn on a document-column canvas with larger text, so that
+#: printed 16.5 cm wide (report_pdf.CHART_WIDTH) body text is about 8.5 pt and the source line about 6.5 pt.
+REPORT_PRESET = "column"
+REPORT_TEXT_SCALE = 1.4
+
+
+def _scale_text(fig: go.Figure, scale: float) -> None:
+    """Multiply every font size the figure sets (base, title, annotations, legend, axes) by ``scale``."""
+    base = fig.layout.font.size or 13
+    fig.update_layout(font_size=base * scale)
+    if fig.layout.title.font.size:
+        fig.update_layout(title_font_size=fig.layout.title.font.size * scale)
+    # Legends grow half as much: at full scale a long publisher legend would take half the chart.
+    fig.update_layout(legend_font_size=(fig.layout.legend.font.size or base) * (1 + (scale - 1) / 2))
+    for annotation in fig.layout.annotations:
+        if annotation.font.size:
+            annotation.font.size = annotation.font.size * scale
+    fig.for_each_xaxis(lambda ax: ax.update(title_font_size=ax.title.font.size * scale) if ax.title.font.size else None)
+    fig.for_each_yaxis(lambda ax: ax.update(title_font_size=ax.title.font.size * scale) if ax.title.font.size else None)
+    margin = fig.layout.margin
+    if margin.t:
+        fig.update_layout(margin_t=int(margin.t * scale))
+
+
+def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide", text_scale: float = 1.0) -> go.Figure:
     """A copy of ``fig`` sized for a report, its footer extended with scenario, year and date.
 
     Parameters
@@ -99,20 +125,30 @@ def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide")
         Scenario name, year and export date.
     preset
         One of :data:`PRESETS`.
+    text_scale
+        Factor on every font size, for a figure that is printed smaller than its
+        pixel size (the PDF report uses :data:`REPORT_TEXT_SCALE`).
+
+    Notes
+    -----
+    A map is widened (or heightened) to fill the preset's frame: plotly keeps the
+    projection's proportions, so the region alone would leave empty bands.
     """
     if preset not in PRESETS:
         raise ExportError(f"unknown size preset {preset!r}; choose one of {', '.join(PRESETS)}")
     size = PRESETS[preset]
     out = go.Figure(fig)
-    chars_per_line = max(60, int(size.width / 6.2))
+    base_font = 14 if size.width >= 1400 else 13
+    chars_per_line = max(60, int(size.width / (6.2 * text_scale)))
     footers = [a for a in out.layout.annotations if a.name == "footer"]
     base_text = footers[0].text.replace("<br>", " ") if footers else "Sources: see the report"
     lines = textwrap.wrap(f"{base_text}. {context.stamp()}", chars_per_line)
     footer_text = "<br>".join(lines)
     shift = footers[0].yshift if footers and footers[0].yshift is not None else -8
-    bottom = int(-shift + 16 + 14 * len(lines))
+    shift = int(shift * text_scale)
+    bottom = int(-shift + 16 * text_scale + 14 * text_scale * len(lines))
     if footers:
-        footers[0].update(text=footer_text)
+        footers[0].update(text=footer_text, yshift=shift)
     else:
         out.add_annotation(footer_annotation(footer_text, shift))
     out.update_layout(
@@ -121,9 +157,11 @@ def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide")
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(b=bottom),
-        font=dict(size=14 if size.width >= 1400 else 13),
+        font=dict(size=base_font),
     )
-    return out
+    if text_scale != 1.0:
+        _scale_text(out, text_scale)
+    return fit_geo_to_frame(out, size.width, size.height)
 
 
 NO_BROWSER_HINT = "install Debian's `chromium` (`make test` does it as root) or set BROWSER_PATH=/path/to/chrome"
@@ -238,9 +276,11 @@ class ImageRenderer:
 renderer = ImageRenderer()
 
 
-def chart_bytes(fig: go.Figure, fmt: str, context: ExportContext, preset: str = "slide", timeout: float = DEFAULT_TIMEOUT_S) -> bytes:
+def chart_bytes(
+    fig: go.Figure, fmt: str, context: ExportContext, preset: str = "slide", timeout: float = DEFAULT_TIMEOUT_S, text_scale: float = 1.0
+) -> bytes:
     """A report-ready chart file (see :func:`report_figure`); PNG at 2× scale."""
-    ready = report_figure(fig, context, preset)
+    ready = report_figure(fig, context, preset, text_scale)
     size = PRESETS[preset]
     return renderer.render(ready, fmt, size.width, size.height, PNG_SCALE if fmt == "png" else 1.0, timeout)
 
@@ -265,6 +305,40 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Decimals kept in exported tables (more for small values, which keep this many significant digits).
+DECIMALS = 6
+#: Solver residue below this is written as zero, not as ``-7.1e-15``.
+ZERO_BELOW = 1e-9
+
+
+def tidy_number(value: object) -> object:
+    """A float as a reader expects it in a table: solver noise dropped, still a number.
+
+    ``8.900000000000004`` becomes ``8.9`` and ``-7.105427357601002e-15`` becomes ``0.0``;
+    values are rounded to :data:`DECIMALS` decimals, small ones to as many
+    significant digits. Anything that is not a finite float is returned as is.
+    """
+    if isinstance(value, bool) or not isinstance(value, float | np.floating):
+        return value
+    number = float(value)
+    if not math.isfinite(number):
+        return number
+    if abs(number) < ZERO_BELOW:
+        return 0.0
+    digits = max(DECIMALS, DECIMALS - 1 - math.floor(math.log10(abs(number))))
+    return round(number, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def tidy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every float cell passed through :func:`tidy_number`."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_float_dtype(series) or series.dtype == object:
+            out[column] = series.map(tidy_number)
+    return out
+
+
 def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
@@ -274,8 +348,8 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark, so Excel reads the accents), formulas neutralised."""
-    return safe_frame(_flatten(frame)).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV (with a byte-order mark, so Excel reads the accents), numbers tidied, formulas neutralised."""
+    return safe_frame(tidy_numbers(_flatten(frame))).to_csv(index=False).encode("utf-8-sig")
 
 
 def assumptions_table(assumptions: Assumptions, base: Baseline) -> pd.DataFrame:
@@ -309,6 +383,7 @@ def xlsx_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame, assumptio
 
     Every text cell is written as text (never as a formula), and text that a
     spreadsheet would run as a formula is neutralised as in the CSV export.
+    Numbers are tidied as in the CSV export (:func:`tidy_number`) and stay numbers.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -319,7 +394,7 @@ def xlsx_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame, assumptio
     sheets = {**tables, "sources": sources[["source_id", "publisher", "title", "url", "published", "kind"]], "assumptions": assumptions}
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name[:SHEET_NAME_MAX])
-        safe = safe_frame(_flatten(frame))
+        safe = safe_frame(tidy_numbers(_flatten(frame)))
         sheet.append(list(safe.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -369,19 +444,19 @@ class ScenarioExport:
         self.estimates = estimates_with_sources(self.ledger)
         self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates)
         self._built: dict[str, go.Figure] = {}
-        self._rendered: dict[tuple[str, str, str], bytes] = {}
+        self._rendered: dict[tuple[str, str, str, float], bytes] = {}
 
     def figures(self) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
         """Chart name → (title, builder); see :func:`scenario_figures`."""
         return self._figures
 
-    def chart(self, name: str, fmt: str, preset: str = "slide") -> bytes:
-        """One chart file, rendered once per bundle: the report, the ZIP and the separate files share it."""
-        key = (name, fmt, preset)
+    def chart(self, name: str, fmt: str, preset: str = "slide", text_scale: float = 1.0) -> bytes:
+        """One chart file, rendered once per bundle: the ZIP and the separate files share it."""
+        key = (name, fmt, preset, text_scale)
         if key not in self._rendered:
             if name not in self._built:
                 self._built[name] = self._figures[name][1]()
-            self._rendered[key] = chart_bytes(self._built[name], fmt, self.context, preset)
+            self._rendered[key] = chart_bytes(self._built[name], fmt, self.context, preset, text_scale=text_scale)
         return self._rendered[key]
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -421,12 +496,16 @@ def scenario_figures(
         "flows": (
             f"Flows and utilisation, {year}",
             lambda: network_figure(
-                graph, flows=flows, title=f"Flows and utilisation, {year}: {name}", footer=publishers(link_ids + defaults(""))
+                graph,
+                flows=flows,
+                title=f"Flows and utilisation, {year}: {name}",
+                footer=publishers(link_ids + defaults("")),
+                sources=ledger.sources,
             ),
         ),
         "gas_markets": ("Gas by market", lambda: gas_market_figure(result, publishers(defaults("Gas")))),
         "instc_branches": ("INSTC by branch", lambda: branch_figure(result, publishers(defaults("Freight")))),
-        "network": ("The network", lambda: network_figure(graph, footer=publishers(link_ids))),
+        "network": ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources)),
         "gas_exports_sources": ("Gas exports: the sources compared", lambda: series("gas_exports", "AZ>all")),
         "russian_gas_sources": ("Russian gas into Azerbaijan: the sources compared", lambda: series("gas_imports", "RU>AZ")),
     }
@@ -451,7 +530,11 @@ def _progress(items: list, enabled: bool, label: str):
 
 
 def render_charts(
-    bundle: ScenarioExport, formats: Iterable[str], preset: str = "slide", on_step: Callable[[str], None] | None = None
+    bundle: ScenarioExport,
+    formats: Iterable[str],
+    preset: str = "slide",
+    on_step: Callable[[str], None] | None = None,
+    text_scale: float = 1.0,
 ) -> dict[str, bytes]:
     """``{"name.fmt": bytes}`` for every chart of the scenario in every image format asked for."""
     out: dict[str, bytes] = {}
@@ -459,7 +542,7 @@ def render_charts(
         for fmt in formats:
             if on_step:
                 on_step(f"{name}.{fmt}")
-            out[f"{name}.{fmt}"] = bundle.chart(name, fmt, preset)
+            out[f"{name}.{fmt}"] = bundle.chart(name, fmt, preset, text_scale)
     return out
 
 
@@ -468,7 +551,8 @@ def report_pdf(bundle: ScenarioExport, chart_png: dict[str, bytes] | None = None
     from corridors.report_pdf import build_report
 
     if chart_png is None:
-        chart_png = render_charts(bundle, ["png"], preset="slide", on_step=on_step)
+        # Sized for print: a slide-sized chart shrunk to the A4 column would carry 4-pt text.
+        chart_png = render_charts(bundle, ["png"], preset=REPORT_PRESET, on_step=on_step, text_scale=REPORT_TEXT_SCALE)
     return build_report(bundle, chart_png)
 
 

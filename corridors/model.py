@@ -415,7 +415,8 @@ class FlowModel:
         both = {k: np.concatenate([gas[k], freight[k]]) for k in ("flow", "forward", "reverse", "capacity", "open", "shadow")}
         capacity = np.where(np.isfinite(both["capacity"]), both["capacity"], np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            utilisation = np.where(capacity > 0, np.maximum(both["forward"], both["reverse"]) / capacity, np.nan)
+            # Both directions of a freight link count against one capacity, so utilisation is their sum over it.
+            utilisation = np.where(capacity > 0, np.clip(both["flow"], 0, None) / capacity, np.nan)
         links = self.result_links.assign(
             open=both["open"],
             capacity=capacity,

@@ -143,28 +143,116 @@ def _width(value: float | None, top: float) -> float:
     return round(2 * (1.5 + 7.0 * math.sqrt(max(value, 0.0) / top))) / 2
 
 
-def _hover(link: dict, unit: str, with_flows: bool) -> str:
-    def fmt(v: float | None) -> str:
-        return "not published" if v is None or pd.isna(v) else f"{v:g} {unit}"
+#: Branches as words, for hover text and tables (the ledger's ``branch`` codes are ids).
+BRANCH_NAMES = {
+    "western": "INSTC western branch (via Azerbaijan)",
+    "eastern": "INSTC eastern branch (via Kazakhstan and Turkmenistan)",
+    "trans_caspian": "INSTC trans-Caspian branch (by sea)",
+    "iran_mainland": "INSTC, Iranian mainland (all branches)",
+    "sea_leg": "INSTC sea leg, Gulf to India (all branches)",
+    "russia_import": "Russian gas imports",
+    "domestic": "Azerbaijan's domestic grid",
+    "upstream": "Upstream: fields to terminals",
+    "sgc": "Southern Gas Corridor",
+    "swap": "Swaps through Iran",
+    "nakhchivan": "Supply to Nakhchivan",
+    "onward": "Onward from the corridor",
+}
+#: A source's title is shown beside its publisher when it is at most this long.
+SHORT_TITLE = 60
+HOVER_SOURCES = 4
 
-    capacity = fmt(link["capacity"])
+
+def branch_name(branch: str) -> str:
+    """A ledger branch code as words (unknown codes lose their underscores)."""
+    return BRANCH_NAMES.get(branch, branch.replace("_", " "))
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _hover_capacity(link: dict, unit: str, with_flows: bool) -> str:
+    """The capacity line: the model's when flows are shown, the ledger's and the sources' range as context."""
+    ledger = link["capacity"]
     low, high = link.get("capacity_low"), link.get("capacity_high")
-    if low is not None and high is not None and pd.notna(low) and pd.notna(high) and low != high:
-        capacity += f" (sources: {low:g}–{high:g})"
+    sources = f"{_num(low)}–{_num(high)}" if _present(low) and _present(high) and low != high else None
+    if not with_flows:
+        if not _present(ledger):
+            return "Capacity: not published" + (f" (sources: {sources} {unit})" if sources else "")
+        return f"Capacity: {_num(ledger)} {unit}" + (f" (sources: {sources})" if sources else "")
+    if "model_capacity" not in link:
+        # A flows table without the model's capacities: the ledger's is all there is to show.
+        return _hover_capacity(link, unit, with_flows=False)
+    used = link["model_capacity"]
+    prefix = ""
+    if not _present(used):
+        # The model leaves a link without a published capacity unlimited: say so rather than print a number it never used.
+        if not _present(ledger):
+            return "Capacity: not published (not limited in the model)" + (f" (sources {sources} {unit})" if sources else "")
+        text = "Capacity: not limited in the model"
+        context = [f"ledger {_num(ledger)}"]
+    else:
+        text = f"Capacity: {_num(used)} {unit}"
+        context = []
+        if not _present(ledger) or abs(float(used) - float(ledger)) > 1e-9:
+            prefix = "scenario; "
+            context.append(f"ledger {_num(ledger)}" if _present(ledger) else "ledger: not published")
+    if sources:
+        context.append(f"sources {sources}")
+    return text + (f" ({prefix}{', '.join(context)})" if context else "")
+
+
+def _source_lines(source_ids: Iterable[str], sources: pd.DataFrame | None) -> list[str]:
+    """Publishers (and short titles) behind a link, never the ledger's source ids."""
+    ids = list(dict.fromkeys(source_ids))
+    if sources is None:
+        return [f"Sources: {len(ids)} in the ledger's sources table"]
+    table = sources.set_index("source_id")
+    lines = []
+    for source_id in ids[:HOVER_SOURCES]:
+        if source_id not in table.index:
+            lines.append("· (source not in the sources table)")
+            continue
+        publisher = str(table.at[source_id, "publisher"])
+        title = table.at[source_id, "title"]
+        text = f"{publisher}: {title}" if _present(title) and len(str(title)) <= SHORT_TITLE else publisher
+        # Hover boxes do not wrap by themselves; plotly reads the text as HTML, so angle brackets are escaped.
+        text = text.replace("<", "&lt;").replace(">", "&gt;")
+        lines.append("· " + "<br>   ".join(textwrap.wrap(text, 90)))
+    lines = list(dict.fromkeys(lines))  # two articles by one publisher read as one line
+    if len(ids) > HOVER_SOURCES:
+        lines.append(f"· and {len(ids) - HOVER_SOURCES} more")
+    return ["Sources:", *lines]
+
+
+def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sources: pd.DataFrame | None) -> str:
+    start, end = names.get(link["from_node"], link["from_node"]), names.get(link["to_node"], link["to_node"])
+    mode = MODE_LABELS.get((link["network"], link["mode"]), link["mode"].replace("_", " "))
     status = link["status"].replace("_", " ")
-    if link.get("first_year") is not None and pd.notna(link["first_year"]):
+    if _present(link.get("first_year")):
         status += f" (from {int(link['first_year'])})"
     lines = [
         f"<b>{link['asset']}</b>",
-        f"{link['from_node']} → {link['to_node']} · {link['mode']} · {link['branch'].replace('_', ' ')}",
-        f"Capacity: {capacity}",
+        f"{start} → {end}",
+        f"{mode} · {branch_name(link['branch'])}",
+        _hover_capacity(link, unit, with_flows),
         f"Status: {status}",
     ]
     if with_flows:
-        lines.append(f"Flow: {link['flow']:.2f} {unit}" + ("" if link["open"] else " (closed in this year)"))
-        if pd.notna(link.get("utilisation")):
+        flow = f"Flow: {link['flow']:.2f} {unit}"
+        reverse = link.get("flow_reverse")
+        if _present(reverse) and reverse > 1e-9:
+            # Freight runs both ways on one capacity: the total is what utilisation is measured on.
+            flow += f" (both directions: {link['flow_forward']:.2f} southbound, {reverse:.2f} northbound)"
+        lines.append(flow + ("" if link["open"] else " (closed in this year)"))
+        if _present(link.get("utilisation")):
             lines.append(f"Utilisation: {link['utilisation']:.0%}" + (" · <b>bottleneck</b>" if link.get("binding") else ""))
-    lines.append("Sources: " + ", ".join(link["source_ids"]))
+    lines += _source_lines(link["source_ids"], sources)
     return "<br>".join(lines)
 
 
@@ -173,6 +261,7 @@ def network_figure(
     flows: pd.DataFrame | None = None,
     title: str = "INSTC freight and Azerbaijan gas transit: the network",
     footer: str | None = None,
+    sources: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Draw both corridors on a map.
 
@@ -182,11 +271,17 @@ def network_figure(
         The corridor graph, or a filtered view of it (:func:`corridors.subgraph`).
     flows
         Optional model result indexed by ``link_id`` with ``flow``, ``open``,
-        ``utilisation`` and ``binding``. Without it, links are coloured by network
-        and mode and sized by capacity; with it, sized by flow and coloured by
-        utilisation, bottlenecks in dark red.
+        ``utilisation`` and ``binding``, and ideally ``capacity`` (the capacity the
+        model used) and ``flow_forward`` / ``flow_reverse``. Without it, links are
+        coloured by network and mode and sized by capacity; with it, sized by flow
+        and coloured by utilisation, bottlenecks in dark red, and the hover gives
+        the model's capacity, so that utilisation = flow / capacity holds in it; the
+        ledger's capacity and the sources' range follow as context when they differ.
     title, footer
         Title, and source line (built from the links' sources when None).
+    sources
+        The ledger's sources table: hover text and the default footer then name
+        publishers (and short titles); without it they only count sources.
 
     Returns
     -------
@@ -202,7 +297,8 @@ def network_figure(
     nodes = nodes_frame(graph)
     with_flows = flows is not None
     if with_flows:
-        links = links.join(flows[["flow", "open", "utilisation", "binding"]], how="left")
+        wanted = ["flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse"]
+        links = links.join(flows[[c for c in wanted if c in flows.columns]].rename(columns={"capacity": "model_capacity"}), how="left")
     size_column = "flow" if with_flows else "capacity"
     tops = {}
     for net in NETWORK_UNITS:
@@ -210,6 +306,7 @@ def network_figure(
         tops[net] = 0.0 if pd.isna(top) else float(top)
 
     position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
+    names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
     groups: dict[tuple, dict[str, list]] = {}
     mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": []}
     for link in links.to_dict("records"):
@@ -231,7 +328,7 @@ def network_figure(
         group["lat"] += [y0, y1, np.nan]
         mids["lon"].append((x0 + x1) / 2)
         mids["lat"].append((y0 + y1) / 2)
-        mids["text"].append(_hover(link, unit, with_flows))
+        mids["text"].append(_hover(link, unit, with_flows, names, sources))
         mids["colour"].append("#a50026" if with_flows and link.get("binding") else colour)
 
     traces: list[dict] = []
@@ -287,7 +384,7 @@ def network_figure(
         )
     )
     if footer is None:
-        footer = source_line(s for ids in links["source_ids"] for s in ids)
+        footer = source_line((s for ids in links["source_ids"] for s in ids), sources)
     layout = {**base_layout_dict(title, footer), **geo_layout_dict()}
     layout["legend"] = {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"}
     return new_figure(traces, layout)
@@ -334,3 +431,56 @@ def geo_layout_dict() -> dict:
         height=720,
         uirevision="network",
     )
+
+
+def _natural_earth(lon_deg: float, lat_deg: float) -> tuple[float, float]:
+    """The Natural Earth projection (Šavrič et al., as in d3-geo), in radians-scaled units."""
+    lam, phi = math.radians(lon_deg), math.radians(lat_deg)
+    phi2 = phi * phi
+    phi4 = phi2 * phi2
+    x = lam * (0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4)))
+    y = phi * (1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4)))
+    return x, y
+
+
+def _projected_aspect(lon: tuple[float, float], lat: tuple[float, float]) -> float:
+    """Width over height of a lon/lat box drawn in the Natural Earth projection, centred on its middle longitude."""
+    half = (lon[1] - lon[0]) / 2
+    nearest_equator = 0.0 if lat[0] <= 0 <= lat[1] else min(abs(lat[0]), abs(lat[1]))
+    width = 2 * _natural_earth(half, nearest_equator)[0]
+    height = _natural_earth(0.0, lat[1])[1] - _natural_earth(0.0, lat[0])[1]
+    return width / height
+
+
+def fit_geo_to_frame(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """Widen the map's longitude (or latitude) range so the map fills a ``width`` × ``height`` figure.
+
+    Plotly fits the lon/lat box into the plot area keeping the projection's
+    proportions, so a box narrower than the frame leaves empty bands at the sides
+    (or above and below). The box shown still holds the original one: only the
+    other axis grows. Figures without a geo subplot or ranges are returned as is.
+    """
+    geo = fig.layout.geo
+    if geo is None or geo.lonaxis.range is None or geo.lataxis.range is None or geo.projection.type not in (None, "natural earth"):
+        return fig
+    margin = fig.layout.margin
+    plot_w = width - (margin.l or 0) - (margin.r or 0)
+    plot_h = height - (margin.t or 0) - (margin.b or 0)
+    if plot_w <= 0 or plot_h <= 0:
+        return fig
+    target = plot_w / plot_h
+    lon, lat = tuple(geo.lonaxis.range), tuple(geo.lataxis.range)
+    if _projected_aspect(lon, lat) < target:
+        lo, hi = 0.0, 180.0 - (lon[1] - lon[0]) / 2
+        for _ in range(50):  # bisection: the aspect grows with the longitude span
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _projected_aspect((lon[0] - mid, lon[1] + mid), lat) < target else (lo, mid)
+        lon = (lon[0] - hi, lon[1] + hi)
+    else:
+        lo, hi = 0.0, max(0.0, 85.0 - max(abs(lat[0]), abs(lat[1])))
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _projected_aspect(lon, (lat[0] - mid, lat[1] + mid)) > target else (lo, mid)
+        lat = (lat[0] - hi, lat[1] + hi)
+    fig.update_geos(lonaxis_range=[round(v, 3) for v in lon], lataxis_range=[round(v, 3) for v in lat])
+    return fig

@@ -87,11 +87,13 @@ def balance_table(result: FlowResult) -> pd.DataFrame:
     """Azerbaijan's gas balance: production + imports = own use + exports + residual."""
     ind = result.indicators
     rows = [
+        # Words, not "+", "-" or "=": a spreadsheet would read a leading sign as a formula, and the export's guard would
+        # then prefix our own label with an apostrophe.
         ("Production (fields assumed)", ind["gas_production"]),
-        ("+ imports used (Russia, Turkmen swap)", ind["gas_imports"]),
-        ("− own use delivered (mainland, Nakhchivan)", ind["gas_own_use"]),
-        ("− exports delivered", ind["gas_exports"]),
-        ("= residual (unused output, swap fees)", ind["gas_balance_residual"]),
+        ("Plus: imports used (Russia, Turkmen swap)", ind["gas_imports"]),
+        ("Minus: own use delivered (mainland, Nakhchivan)", ind["gas_own_use"]),
+        ("Minus: exports delivered", ind["gas_exports"]),
+        ("Equals: residual (unused output, swap fees)", ind["gas_balance_residual"]),
     ]
     table = pd.DataFrame(rows, columns=["item", "bcm/yr"])
     table.attrs = {"title": f"Azerbaijan's gas balance, {result.assumptions.year}", "units": {"bcm/yr": "bcm/yr"}}

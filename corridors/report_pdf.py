@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from corridors import estimates
+from corridors.charts import MARKET_LABELS
 from corridors.report_data import balance_table, market_table
 
 if TYPE_CHECKING:
@@ -44,13 +47,19 @@ FALLBACKS = {
 CHART_ORDER = ("flows", "gas_markets", "instc_branches", "network", "gas_exports_sources", "russian_gas_sources")
 
 
+#: DejaVu Sans, where the system has it, draws the Cyrillic and Azerbaijani titles of sources that
+#: ReportLab's own Bitstream Vera prints as "?"; Vera remains the fallback.
+SYSTEM_FONTS = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"))
+
+
 @cache
 def _fonts() -> frozenset[int]:
-    """Register the TTF fonts ReportLab ships and return the code points they cover."""
+    """Register the report's fonts (DejaVu if installed, else ReportLab's Vera) and return the code points covered."""
     folder = Path(reportlab.__file__).parent / "fonts"
-    regular = TTFont(FONT, str(folder / "Vera.ttf"))
+    paths = SYSTEM_FONTS if all(p.is_file() for p in SYSTEM_FONTS) else (folder / "Vera.ttf", folder / "VeraBd.ttf")
+    regular = TTFont(FONT, str(paths[0]))
     pdfmetrics.registerFont(regular)
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(paths[1])))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
     return frozenset(regular.face.charToGlyph)
 
@@ -74,25 +83,91 @@ def _styles() -> dict[str, ParagraphStyle]:
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=FONT, fontSize=9, leading=12)
     return {
         "title": ParagraphStyle("title", parent=base["Title"], fontName=FONT_BOLD, fontSize=18, leading=22, alignment=0),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT_BOLD, fontSize=13, leading=16, spaceBefore=10),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=FONT_BOLD, fontSize=13, leading=16, spaceBefore=10, keepWithNext=1),
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7, leading=9),
         "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
     }
 
 
-def _table(frame: pd.DataFrame, styles: dict, widths: list[float] | None = None, number_format: str = "{:,.2f}") -> Table:
-    def cell(value: object) -> Paragraph:
-        if isinstance(value, bool):
-            return Paragraph("yes" if value else "", styles["cell"])
-        if isinstance(value, int):
-            return Paragraph(str(value), styles["cell"])
-        if isinstance(value, float):
-            return Paragraph("" if math.isnan(value) else number_format.format(value), styles["cell"])
-        return Paragraph(pdf_text(value), styles["cell"])
+#: Charts a little narrower than the text, so that two fit on a page.
+CHART_WIDTH = 16.5 * cm
+#: ReportLab's default cell padding, left plus right, and a point to spare.
+CELL_PADDING = 13.0
+CELL_FONT_SIZE = 7.5
 
-    rows = [[Paragraph(f"<b>{pdf_text(c)}</b>", styles["cell"]) for c in frame.columns]]
-    rows += [[cell(v.item() if hasattr(v, "item") else v) for v in row] for row in frame.itertuples(index=False)]
+
+def display_value(value: object, column: str = "", unit: object = None, number_format: str = "{:,.2f}") -> str:
+    """A table cell as a reader expects it: years as plain integers, shares as percentages.
+
+    Parameters
+    ----------
+    value
+        The cell.
+    column
+        Its column: a column named like ``year`` holds years, ``utilisation`` a share.
+    unit
+        The row's unit, if the table has one: ``year`` and ``share`` decide the format.
+    number_format
+        Format of other numbers.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int | float):
+        if unit == "year" or "year" in column.lower():
+            return str(round(value))
+        if unit == "share" or column == "utilisation":
+            # As the page shows it (f"{v:.0%}"), not "0.036 share".
+            return f"{value:.0%}"
+        if isinstance(value, int):
+            return str(value)
+        return number_format.format(value)
+    return str(value)
+
+
+def _display_frame(frame: pd.DataFrame, number_format: str) -> pd.DataFrame:
+    """Every cell as text (see :func:`display_value`), formatted by its column and its row's unit."""
+    units = frame["unit"] if "unit" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
+    out = {}
+    for column in frame.columns:
+        out[column] = [
+            display_value(v.item() if hasattr(v, "item") else v, str(column), u, number_format) for v, u in zip(frame[column], units)
+        ]
+    return pd.DataFrame(out, columns=frame.columns)
+
+
+def _text_width(text: str, bold: bool = False) -> float:
+    return pdfmetrics.stringWidth(text, FONT_BOLD if bold else FONT, CELL_FONT_SIZE)
+
+
+def _widths(frame: pd.DataFrame, total: float, nowrap: tuple[str, ...] = (), weights: dict[str, float] | None = None) -> list[float]:
+    """Column widths: ``nowrap`` columns (dates, numbers, units) as wide as their longest cell or header, so
+    neither wraps; the rest of ``total`` shared among the other columns by ``weights`` (1 each by default)."""
+    _fonts()
+    fixed = {c: CELL_PADDING + max([_text_width(str(c), bold=True), *(_text_width(str(v)) for v in frame[c])]) for c in nowrap}
+    rest = [c for c in frame.columns if c not in fixed]
+    weights = weights or {}
+    share = sum(weights.get(c, 1.0) for c in rest) or 1.0
+    left = max(total - sum(fixed.values()), 0.0)
+    return [fixed[c] if c in fixed else left * weights.get(c, 1.0) / share for c in frame.columns]
+
+
+def _table(
+    frame: pd.DataFrame,
+    styles: dict,
+    widths: list[float] | None = None,
+    number_format: str = "{:,.2f}",
+    nowrap: tuple[str, ...] = (),
+    weights: dict[str, float] | None = None,
+) -> Table:
+    """A table of ``frame``: every cell formatted by :func:`display_value`; widths as in :func:`_widths` unless given."""
+    shown = _display_frame(frame, number_format)
+    if widths is None:
+        widths = _widths(shown, A4[0] - 3 * cm, nowrap, weights)
+    rows = [[Paragraph(f"<b>{pdf_text(str(c).replace('_', ' '))}</b>", styles["cell"]) for c in shown.columns]]
+    rows += [[Paragraph(pdf_text(v), styles["cell"]) for v in row] for row in shown.itertuples(index=False)]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -105,6 +180,31 @@ def _table(frame: pd.DataFrame, styles: dict, widths: list[float] | None = None,
         )
     )
     return table
+
+
+def _names_for_ids(text: str, names: dict[str, str]) -> str:
+    """``text`` with every whole-word id in ``names`` replaced by its name (longest ids first)."""
+    if not names:
+        return text
+    pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(i)}(?![\w-])" for i in sorted(names, key=len, reverse=True)))
+    return pattern.sub(lambda m: names[m.group(0)], text)
+
+
+def _readable(text: object, names: dict[str, str], metric_labels: dict[str, str]) -> str:
+    """Prose from the ledger or the model with its ids spelled out: "(link-id)" after the link's own name
+    is dropped, other link, node and market ids become names, metric codes become words."""
+    if not isinstance(text, str):
+        return ""
+    for key, name in names.items():
+        text = text.replace(f"{name} ({key})", name)
+    return _names_for_ids(text, {**names, **{m: label.lower() for m, label in metric_labels.items()}})
+
+
+def _subject_names(subject: object, names: dict[str, str]) -> str:
+    """A gap's subject (``;``-separated ids or country pairs) with link and node ids as names."""
+    if not isinstance(subject, str):
+        return ""
+    return "; ".join(names.get(part.strip(), part.strip()) for part in subject.split(";"))
 
 
 def _image(png: bytes, width: float) -> Image:
@@ -148,34 +248,63 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         ),
         Paragraph("Key indicators", styles["h2"]),
     ]
+    graph = bundle.graph
+    link_names = {k: str(d["asset"]) for _, _, k, d in graph.edges(keys=True, data=True)}
+    node_names = {n: str(d.get("name") or n) for n, d in graph.nodes(data=True)}
     indicators = result.indicator_table()[["indicator", "value", "unit", "definition"]]
-    story.append(_table(indicators, styles, [4.2 * cm, 1.8 * cm, 1.7 * cm, width - 7.7 * cm], number_format="{:,.3f}"))
+    story.append(
+        _table(indicators, styles, number_format="{:,.3f}", nowrap=("value", "unit"), weights={"indicator": 1.0, "definition": 2.6})
+    )
     titles = {name: title for name, (title, _) in bundle.figures().items()}
     for name in CHART_ORDER:
         png = chart_png.get(f"{name}.png")
         if png is not None:
-            story.append(KeepTogether([Paragraph(pdf_text(titles[name]), styles["h2"]), _image(png, width)]))
+            story.append(KeepTogether([Paragraph(pdf_text(titles[name]), styles["h2"]), _image(png, CHART_WIDTH)]))
     story.append(Paragraph("Demand, delivered and unmet", styles["h2"]))
     markets = market_table(result)[["market", "network", "unit", "demand", "delivered", "unmet"]]
-    story.append(_table(markets, styles))
+    markets = markets.assign(market=markets["market"].map(lambda m: MARKET_LABELS.get(m, m)))
+    story.append(_table(markets, styles, nowrap=("network", "unit", "demand", "delivered", "unmet")))
     story.append(Paragraph("Bottlenecks (links whose capacity limits the result)", styles["h2"]))
-    bottlenecks = result.bottlenecks[["link_id", "asset", "network", "capacity", "flow", "unit"]]
-    story.append(_table(bottlenecks, styles) if len(bottlenecks) else Paragraph("No link limits the flows.", styles["body"]))
+    bottlenecks = result.bottlenecks[["asset", "network", "capacity", "flow", "utilisation", "unit"]]
+    story.append(
+        _table(bottlenecks, styles, nowrap=("network", "capacity", "flow", "utilisation", "unit"))
+        if len(bottlenecks)
+        else Paragraph("No link limits the flows.", styles["body"])
+    )
     story.append(Paragraph("Azerbaijan's gas balance", styles["h2"]))
     story.append(_table(balance_table(result), styles, [width * 0.7, width * 0.3]))
     story.append(PageBreak())
     story.append(Paragraph("Assumptions", styles["h2"]))
+    metric_labels = getattr(estimates, "METRIC_LABELS", {})
+    # Only ids that cannot be ordinary words (they hold "_" or "-"): "acg" or "georgia" may be prose.
+    id_names = {k: v for k, v in {**node_names, **MARKET_LABELS, **link_names}.items() if "_" in k or "-" in k}
     assumptions = bundle.assumptions_frame()[["label", "value", "unit", "default", "where_the_default_comes_from"]]
-    story.append(_table(assumptions, styles, [3.8 * cm, 1.6 * cm, 1.5 * cm, 1.6 * cm, width - 8.5 * cm], number_format="{:,.4g}"))
+    assumptions = assumptions.assign(
+        where_the_default_comes_from=assumptions["where_the_default_comes_from"].map(lambda t: _readable(t, id_names, metric_labels))
+    )
+    story.append(
+        _table(
+            assumptions,
+            styles,
+            number_format="{:,.4g}",
+            nowrap=("value", "unit", "default"),
+            weights={"label": 1.0, "where_the_default_comes_from": 2.4},
+        )
+    )
     for note in result.notes:
-        story.append(Paragraph(pdf_text(note), styles["small"]))
+        # The model's notes name links by id; a reader knows them by their asset names.
+        story.append(Paragraph(pdf_text(_readable(note, id_names, {})), styles["small"]))
     story.append(PageBreak())
     story.append(Paragraph(f"Sources ({len(bundle.ledger.sources)})", styles["h2"]))
     sources = bundle.ledger.sources[["source_id", "publisher", "title", "url", "published"]].fillna("")
-    story.append(_table(sources, styles, [2.6 * cm, 3.2 * cm, 5.0 * cm, width - 12.6 * cm, 1.8 * cm]))
+    story.append(_table(sources, styles, nowrap=("published",), weights={"source_id": 1.2, "publisher": 1.2, "title": 1.6, "url": 1.6}))
     story.append(Paragraph(f"What is not public ({len(bundle.ledger.gaps)} known gaps)", styles["h2"]))
     gaps = bundle.ledger.gaps[["topic", "metric", "subject", "note"]].fillna("")
-    story.append(_table(gaps, styles, [1.5 * cm, 3.5 * cm, 2.5 * cm, width - 7.5 * cm]))
+    gaps = gaps.assign(
+        metric=gaps["metric"].map(lambda m: metric_labels.get(m, m)),
+        subject=gaps["subject"].map(lambda v: _subject_names(v, {**node_names, **link_names})),
+    )
+    story.append(_table(gaps, styles, nowrap=("topic",), weights={"metric": 1.0, "subject": 1.2, "note": 3.2}))
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -36,7 +36,7 @@ def render() -> None:
     st.caption(
         "INSTC freight (Mt/yr) and gas transit through Azerbaijan (bcm/yr) on one map. "
         "Line width shows capacity; dashed lines are not operating today; grey-thin lines have no published capacity. "
-        "Hover a link's midpoint for its asset, capacity, status and sources."
+        "Hover a link's midpoint for its asset, capacity, status and publishers."
     )
     links = links_frame(graph)
     incoming = url_snapshot()
@@ -56,7 +56,8 @@ def render() -> None:
     warn_dropped_params(incoming, ["net_networks", "net_branches", "net_statuses", "net_year"])
     view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
-    figure = network_figure(view, footer=source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources))
+    footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)
+    figure = network_figure(view, footer=footer, sources=ledger.sources)
     st.plotly_chart(figure, theme=None, config=plotly_config("corridors-network"), key="network_map")
     context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
     chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}")
