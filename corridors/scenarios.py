@@ -8,7 +8,7 @@ bounds is named in the message, and nothing half-applied is returned.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,7 +29,25 @@ TOP_LEVEL_KEYS = {FORMAT_KEY, "name", "description", "year", "assumptions"}
 
 
 class ScenarioError(ValueError):
-    """A scenario file that cannot be used; the message says what and where."""
+    """A scenario that cannot be used; the message says what and where.
+
+    Parameters
+    ----------
+    where
+        What was read (a file name, "URL", "scenario"), put before the message.
+    problems
+        Every problem found, each naming the key it is about. A file is refused
+        as a whole, but the user sees all of its problems at once.
+    """
+
+    def __init__(self, where: str, problems: list[str] | str):
+        self.where = where
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(self.problems) == 1:
+            text = f"{where}: {self.problems[0]}"
+        else:
+            text = f"{where}: {len(self.problems)} problems:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -46,25 +64,36 @@ class Scenario:
 
 
 def _validated(base: Assumptions, changes: Mapping[str, Any], where: str) -> Assumptions:
+    problems = _bounds_problems(base, changes)
+    if problems:
+        raise ScenarioError(where, problems)
+    return Assumptions(**{**base.model_dump(), **changes})
+
+
+def _bounds_problems(base: Assumptions, changes: Mapping[str, Any]) -> list[str]:
+    """Every type, bound and cross-field problem of ``base`` updated with ``changes``, one line each."""
     try:
-        return Assumptions(**{**base.model_dump(), **changes})
+        Assumptions(**{**base.model_dump(), **changes})
     except ValidationError as err:
         problems = []
         for e in err.errors():
             loc = ".".join(str(p) for p in e["loc"])
-            problems.append(f"{where} assumption '{loc}': {e['msg']} (got {e.get('input')!r})")
-        raise ScenarioError("; ".join(problems)) from None
+            message = e["msg"].removeprefix("Value error, ")
+            # A cross-field check has no location; its message names the fields itself.
+            problems.append(f"assumption '{loc}': {message} (got {e.get('input')!r})" if loc else f"assumptions: {message}")
+        return problems
+    return []
 
 
 def _refuse_tags_and_aliases(text: str, name: str) -> None:
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.TagToken):
-                raise ScenarioError(f"{name}: line {token.start_mark.line + 1}: YAML tags are not allowed in scenario files")
+                raise ScenarioError(name, f"line {token.start_mark.line + 1}: YAML tags are not allowed in scenario files")
             if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
-                raise ScenarioError(f"{name}: line {token.start_mark.line + 1}: YAML anchors and aliases are not allowed in scenario files")
+                raise ScenarioError(name, f"line {token.start_mark.line + 1}: YAML anchors and aliases are not allowed in scenario files")
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{name}: not valid YAML: {err}") from None
+        raise ScenarioError(name, f"not valid YAML: {err}") from None
 
 
 def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
@@ -77,60 +106,80 @@ def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
     name
         File name for messages.
 
+    Returns
+    -------
+    Scenario
+        The scenario's name, year, overrides and description.
+
     Raises
     ------
     ScenarioError
-        On a file that is too large, not UTF-8, not YAML, uses tags or aliases, has
-        unknown keys, or values of the wrong type or out of bounds.
+        On a file that is too large, not UTF-8, not YAML, uses tags or aliases (these
+        stop the reading at once), or that has unknown keys, a missing or wrong format
+        key, values of the wrong type or out of bounds. The latter are all collected,
+        so ``ScenarioError.problems`` lists every one of them, each naming its key.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{name}: the file is {len(raw):,} bytes; scenario files are at most {MAX_SCENARIO_BYTES:,} bytes")
+        raise ScenarioError(name, f"the file is {len(raw):,} bytes; scenario files are at most {MAX_SCENARIO_BYTES:,} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"{name}: the file is not UTF-8 text") from None
+        raise ScenarioError(name, "the file is not UTF-8 text") from None
     _refuse_tags_and_aliases(text, name)
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ScenarioError(f"{name}: not valid YAML: {err}") from None
+        raise ScenarioError(name, f"not valid YAML: {err}") from None
     if not isinstance(doc, dict):
-        raise ScenarioError(f"{name}: expected a mapping with keys {', '.join(sorted(TOP_LEVEL_KEYS))}")
+        raise ScenarioError(name, f"expected a mapping with keys {', '.join(sorted(TOP_LEVEL_KEYS))}")
+
+    problems: list[str] = []
     unknown = sorted(str(k) for k in doc if k not in TOP_LEVEL_KEYS)
     if unknown:
-        raise ScenarioError(f"{name}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
-    if doc.get(FORMAT_KEY) != FORMAT_VERSION:
-        raise ScenarioError(f"{name}: '{FORMAT_KEY}: {FORMAT_VERSION}' is required (got {doc.get(FORMAT_KEY)!r})")
+        problems.append(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+    if doc.get(FORMAT_KEY) != FORMAT_VERSION or isinstance(doc.get(FORMAT_KEY), bool):
+        problems.append(f"'{FORMAT_KEY}: {FORMAT_VERSION}' is required (got {doc.get(FORMAT_KEY)!r})")
     year = doc.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
-        raise ScenarioError(f"{name}: 'year' must be a whole number (got {year!r})")
+        problems.append(f"'year' must be a whole number (got {year!r})")
+        year = None
     values = doc.get("assumptions") or {}
     if not isinstance(values, dict):
-        raise ScenarioError(f"{name}: 'assumptions' must be a mapping of assumption names to numbers")
+        problems.append("'assumptions' must be a mapping of assumption names to numbers")
+        values = {}
     fields = set(Assumptions.model_fields) - {"year"}
     bad_keys = sorted(str(k) for k in values if k not in fields)
     if bad_keys:
-        raise ScenarioError(f"{name}: unknown assumption(s) {', '.join(bad_keys)}")
+        problems.append(f"unknown assumption(s) {', '.join(bad_keys)}")
+    overrides: dict[str, float] = {}
     for key, value in values.items():
+        if key not in fields:
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ScenarioError(f"{name}: assumption '{key}' must be a finite number (got {value!r})")
+            problems.append(f"assumption '{key}' must be a finite number (got {value!r})")
+        else:
+            overrides[key] = float(value)
     text_name = doc.get("name", name)
     description = doc.get("description", "")
-    if not isinstance(text_name, str) or not isinstance(description, str):
-        raise ScenarioError(f"{name}: 'name' and 'description' must be text")
-    scenario = Scenario(text_name[:200], year, {k: float(v) for k, v in values.items()}, description[:2000])
-    _validated(Assumptions(), {**scenario.overrides, "year": year}, name)  # bounds and types, before any ledger is read
-    return scenario
+    for key, value in (("name", text_name), ("description", description)):
+        if not isinstance(value, str):
+            problems.append(f"'{key}' must be text (got {value!r})")
+    # Bounds and types of the values that are numbers, before any ledger is read.
+    checked = {**overrides, **({"year": year} if year is not None else {})}
+    problems += _bounds_problems(Assumptions(), checked)
+    if problems:
+        raise ScenarioError(name, problems)
+    return Scenario(text_name[:200], year, overrides, description[:2000])
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file (see :func:`parse_scenario`)."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file")
+        raise ScenarioError(str(path), "no such scenario file")
     if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"{path.name}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes")
+        raise ScenarioError(path.name, f"the file is larger than {MAX_SCENARIO_BYTES:,} bytes")
     return parse_scenario(path.read_bytes(), path.name)
 
 
@@ -165,23 +214,51 @@ def to_query(assumptions: Assumptions, base: Assumptions) -> dict[str, str]:
     return params
 
 
-def from_query(params: Mapping[str, str], ledger: Ledger, ignore: set[str] | None = None) -> tuple[Assumptions, list[str]]:
+def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore: set[str] | None = None) -> tuple[Assumptions, list[str]]:
     """Assumptions from URL query parameters, and a warning for each one ignored.
 
     Every parameter is checked on its own: a bad one is dropped with a warning that
     names it, the others still apply, and the page renders with defaults for the
     rest. Never raises on user input.
+
+    Parameters
+    ----------
+    params
+        Parameter name to its value, or to every value it was given (as
+        ``st.query_params.get_all`` returns them). A parameter given more than once
+        is warned about and its last value is used, as a browser's ``URLSearchParams``
+        and Streamlit's ``to_dict`` do.
+    ledger
+        The ledger the baseline is read from.
+    ignore
+        Parameters that belong to something else (another page's filters).
+
+    Returns
+    -------
+    tuple[Assumptions, list[str]]
+        The assumptions, and the warnings to show, each naming its parameter.
+        A link without ``v`` is read as the current version.
     """
     ignore = ignore or set()
     warnings: list[str] = []
-    params = {k: v for k, v in params.items() if k not in ignore}
-    version = params.pop("v", None)
-    if params and version != URL_VERSION:
+    single: dict[str, str] = {}
+    for key, given in params.items():
+        if key in ignore:
+            continue
+        values = [given] if isinstance(given, str) else [str(v) for v in given]
+        if not values:
+            continue
+        if len(values) > 1:
+            shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", …" if len(values) > 5 else "")
+            warnings.append(f"URL parameter '{key[:40]}' was given {len(values)} times ({shown}); using the last one, {values[-1][:40]!r}.")
+        single[key] = values[-1]
+    version = single.pop("v", URL_VERSION)
+    if single and version != URL_VERSION:
         warnings.append(
-            f"URL parameter 'v' is {version!r}, not {URL_VERSION!r}: the link is from another version, so its settings were ignored."
+            f"URL parameter 'v' is {version[:40]!r}, not {URL_VERSION!r}: the link is from another version, so its settings were ignored."
         )
         return baseline(ledger).assumptions, warnings
-    year_text = params.pop("year", None)
+    year_text = single.pop("year", None)
     year = Assumptions.model_fields["year"].default
     if year_text is not None:
         info = parameter_info("year")
@@ -193,7 +270,7 @@ def from_query(params: Mapping[str, str], ledger: Ledger, ignore: set[str] | Non
             year = int(year_text)
     base = baseline(ledger, year).assumptions
     changes: dict[str, Any] = {}
-    for key, text in params.items():
+    for key, text in single.items():
         if key not in Assumptions.model_fields:
             warnings.append(f"Unknown URL parameter '{key[:40]}' was ignored.")
             continue
@@ -215,4 +292,49 @@ def from_query(params: Mapping[str, str], ledger: Ledger, ignore: set[str] | Non
                 continue
             value = int(value)
         changes[key] = value
-    return _validated(base, changes, "URL"), warnings
+    try:
+        return _validated(base, changes, "URL"), warnings
+    except ScenarioError as err:  # each value is in bounds, but together they are not: keep the year, drop the rest
+        warnings.append(f"URL parameters refused together ({'; '.join(err.problems)}); using the defaults for {year}.")
+        return base, warnings
+
+
+# -- Scenario names --------------------------------------------------------------------
+
+EDITED = " (edited)"
+
+
+def same_assumptions(a: Assumptions, b: Assumptions, tol: float = 1e-9) -> bool:
+    """Whether two scenarios are equal, field by field (floats to ``tol``: slider steps add rounding)."""
+    left, right = a.model_dump(), b.model_dump()
+    return all(math.isclose(left[k], right[k], rel_tol=0, abs_tol=tol) for k in left)
+
+
+def scenario_label(name: str, named_for: Assumptions | None, current: Assumptions, base: Assumptions) -> str:
+    """The name to show for the current assumptions.
+
+    Parameters
+    ----------
+    name
+        The name last given to the state: a named scenario's, an uploaded file's,
+        "Baseline" after a reset.
+    named_for
+        The assumptions that name was given for (None: none known).
+    current
+        The assumptions shown now.
+    base
+        The baseline for the current year.
+
+    Returns
+    -------
+    str
+        ``name`` while nothing has changed since it was given; "Baseline" when the
+        assumptions are the baseline for their year; otherwise ``name`` with
+        " (edited)", so a title or export never claims a scenario it does not show.
+    """
+    stem = name.removesuffix(EDITED) if name else "Baseline"
+    if named_for is not None and same_assumptions(current, named_for):
+        return name or "Baseline"
+    if same_assumptions(current, base):
+        return "Baseline"
+    return stem + EDITED

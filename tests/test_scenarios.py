@@ -9,7 +9,15 @@ import sys
 import pytest
 
 from corridors.assumptions import baseline
-from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
+from corridors.scenarios import (
+    ScenarioError,
+    dump_scenario,
+    from_query,
+    parse_scenario,
+    scenario_label,
+    shipped_scenarios,
+    to_query,
+)
 
 GOOD = "corridors_scenario: 1\nname: Test\nyear: 2027\nassumptions:\n  europe: 18.5\n  rasht_astara_opens: 2030\n"
 
@@ -83,6 +91,86 @@ def test_each_bad_url_parameter_is_dropped_alone(ledger):
     names = " ".join(warnings)
     for name in ("acg", "tap_capacity", "rasht_astara_opens", "'x'"):
         assert name in names
+
+
+def test_url_without_v_is_read_as_the_current_version(ledger):
+    a, warnings = from_query({"europe": "20"}, ledger)
+    assert warnings == []
+    assert a == baseline(ledger).assumptions.model_copy(update={"europe": 20.0})
+    a, warnings = from_query({"year": "2027", "europe": "20"}, ledger)
+    assert warnings == [] and a.year == 2027 and a.europe == 20
+
+
+def test_a_parameter_given_twice_warns_naming_it_and_the_value_used(ledger):
+    a, warnings = from_query({"v": ["1"], "europe": ["20", "15"], "year": ["2027"]}, ledger)
+    assert a.europe == 15 and a.year == 2027
+    assert len(warnings) == 1
+    assert "'europe'" in warnings[0] and "2 times" in warnings[0] and "'20'" in warnings[0] and "using the last one, '15'" in warnings[0]
+    # The value kept still goes through the checks: a bad last value is dropped with its own warning.
+    a, warnings = from_query({"europe": ["20", "lots"]}, ledger)
+    assert a.europe == baseline(ledger).assumptions.europe
+    assert len(warnings) == 2 and all("'europe'" in w for w in warnings)
+
+
+def test_url_values_that_fit_alone_but_not_together_warn_instead_of_failing(ledger):
+    a, warnings = from_query({"year": "2027", "western_share": "0.9", "eastern_share": "0.5"}, ledger)
+    assert a == baseline(ledger, 2027).assumptions
+    assert len(warnings) == 1 and "western_share" in warnings[0] and "eastern_share" in warnings[0]
+
+
+def test_a_file_with_four_problems_lists_all_four_naming_each_key():
+    text = (
+        "corridors_scenario: 2\n"  # wrong format version
+        "year: 2027\n"
+        "colour: red\n"  # unknown top-level key
+        "assumptions:\n"
+        "  europe: lots\n"  # not a number
+        "  tap_capacity: 99\n"  # out of bounds (0-20)
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, "four.yaml")
+    problems = caught.value.problems
+    assert len(problems) == 4, problems
+    joined = "\n".join(problems)
+    for key in ("'corridors_scenario: 1' is required", "unknown key(s) colour", "'europe' must be a finite number", "'tap_capacity'"):
+        assert key in joined, f"{key!r} missing from {problems}"
+    message = str(caught.value)
+    assert message.startswith("four.yaml: 4 problems") and all(p in message for p in problems)
+
+
+def test_problems_in_every_part_of_a_file_are_collected():
+    text = "name: 7\nyear: '2027'\nassumptions:\n  europa: 1\n  europe: .inf\n  acg: 99\n  rasht_astara_opens: 1990\n"
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, "many.yaml")
+    joined = "\n".join(caught.value.problems)
+    for key in (
+        "corridors_scenario",
+        "'year' must be a whole number",
+        "unknown assumption(s) europa",
+        "'europe'",
+        "'acg'",
+        "'rasht_astara_opens'",
+        "'name'",
+    ):
+        assert key in joined, f"{key!r} missing from {caught.value.problems}"
+
+
+def test_scenario_name_follows_the_state(ledger):
+    base = baseline(ledger, 2027).assumptions
+    eu20 = shipped_scenarios()["eu-20-bcm-2027"]
+    loaded = eu20.assumptions(ledger)
+    assert scenario_label(eu20.name, loaded, loaded, base) == "EU 20 bcm by 2027"
+    moved = loaded.model_copy(update={"tap_capacity": 15.0})
+    assert scenario_label(eu20.name, loaded, moved, base) == "EU 20 bcm by 2027 (edited)"
+    # Moving back to what the name was given for restores the name; a float slider's rounding does not count as a change.
+    assert scenario_label(eu20.name, loaded, loaded.model_copy(update={"europe": 20.0 + 1e-12}), base) == "EU 20 bcm by 2027"
+    baseline_2025 = baseline(ledger, 2025).assumptions
+    assert scenario_label("Baseline", baseline_2025, baseline_2025, baseline_2025) == "Baseline"
+    edited = baseline_2025.model_copy(update={"europe": 20.0, "tap_capacity": 20.0})
+    assert scenario_label("Baseline", baseline_2025, edited, baseline_2025) == "Baseline (edited)"
+    # Another year's baseline is still the baseline, and an edited file's name is not edited twice.
+    assert scenario_label("Baseline", baseline_2025, base, base) == "Baseline"
+    assert scenario_label("Mine (edited)", loaded, moved, base) == "Mine (edited)"
 
 
 def test_every_shipped_scenario_parses():

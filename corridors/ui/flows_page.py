@@ -1,14 +1,25 @@
-"""Flows & what-if page: sliders in, flows, utilisation, bottlenecks and indicators out."""
+"""Flows & what-if page: sliders in, flows, utilisation, bottlenecks and indicators out.
+
+State lives in ``st.session_state``. Each assumption has two widgets, a slider
+(``a_<name>``) and a number input (``n_<name>``); each one's callback copies its
+value to the other. Anything that sets the scenario from outside the widgets (a
+named scenario, Reset, an uploaded file, a year change) runs as a widget callback:
+callbacks run before any widget is drawn, the only time Streamlit lets a widget's
+value be set. The URL is written at the top of every run, before anything that
+could stop the run, so the link always matches what the run renders.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import urlsplit
 
 import streamlit as st
 from pydantic import ValidationError
 
 from corridors.assumptions import Assumptions, Baseline, baseline, parameter_info, parameter_names
+from corridors.explain import explain_unmet, format_indicator, indicator_delta, shortfalls
 from corridors.export import (
     DEFAULT_BASE_URL,
     ExportContext,
@@ -21,13 +32,26 @@ from corridors.export import (
 from corridors.model import INDICATORS, FlowResult, solve
 from corridors.plotting import plotly_config
 from corridors.report_data import balance_table, link_flow_table, market_table
-from corridors.scenarios import ScenarioError, dump_scenario, from_query, parse_scenario, shipped_scenarios, to_query
+from corridors.scenarios import (
+    ScenarioError,
+    dump_scenario,
+    from_query,
+    parse_scenario,
+    same_assumptions,
+    scenario_label,
+    shipped_scenarios,
+    to_query,
+)
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 
 PREFIX = "a_"
+NUMBER_PREFIX = "n_"
 GROUPS = ("Gas supply", "Gas demand", "Gas capacity", "Freight")
 HEADLINE = ("russian_share_of_eu_exports", "gas_exports", "gas_unmet", "instc_western", "azerbaijan_transit_income", "freight_unmet")
+#: Headline indicators where a rise is bad news (the delta arrow turns red).
+WORSE_WHEN_HIGHER = {"gas_unmet", "freight_unmet"}
+FROM_LINK = "Custom (from link)"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -39,13 +63,38 @@ def _key(name: str) -> str:
     return PREFIX + name
 
 
+def _number_key(name: str) -> str:
+    return NUMBER_PREFIX + name
+
+
 def _set_widgets(values: Assumptions) -> None:
+    """Put a scenario into both widgets of each assumption. Only from a callback or before the widgets are drawn."""
     for name, value in values.model_dump().items():
         st.session_state[_key(name)] = value
+        if name != "year":
+            st.session_state[_number_key(name)] = value
 
 
 def _current() -> dict:
     return {name: st.session_state[_key(name)] for name in Assumptions.model_fields if _key(name) in st.session_state}
+
+
+def _write_url(assumptions: Assumptions, base: Assumptions) -> None:
+    """The URL for ``assumptions``; sent only when it differs from the browser's (repeated keys count as different)."""
+    wanted = to_query(assumptions, base)
+    have = {key: st.query_params.get_all(key) for key in st.query_params}
+    if have != {key: [value] for key, value in wanted.items()}:
+        st.query_params.from_dict(wanted)
+
+
+def _apply(values: Assumptions, name: str, data_dir: str | None) -> None:
+    """Make ``values`` the scenario, named ``name``: widgets, name, URL. For callbacks."""
+    _set_widgets(values)
+    st.session_state["flows_year_seen"] = values.year
+    st.session_state["flows_scenario_name"] = name
+    st.session_state["flows_named_for"] = values.model_dump()
+    st.session_state["flows_values"] = values.model_dump()
+    _write_url(values, _baseline(data_dir, values.year).assumptions)
 
 
 def _init_state() -> None:
@@ -57,13 +106,30 @@ def _init_state() -> None:
     """
     if "flows_values" not in st.session_state:
         ledger, _ = ledger_or_stop()
-        assumptions, warnings = from_query(st.query_params.to_dict(), ledger)
+        # get_all: a parameter given twice is warned about, not silently resolved.
+        assumptions, warnings = from_query({key: st.query_params.get_all(key) for key in st.query_params}, ledger)
         st.session_state["flows_values"] = assumptions.model_dump()
         st.session_state["flows_warnings"] = warnings
-        st.session_state["flows_scenario_name"] = "Custom (from link)" if len(st.query_params) > 1 else "Baseline"
+        at_baseline = same_assumptions(assumptions, _baseline(data_dir(), assumptions.year).assumptions)
+        st.session_state["flows_scenario_name"] = "Baseline" if at_baseline else FROM_LINK
+        st.session_state["flows_named_for"] = assumptions.model_dump()
     for name, value in st.session_state["flows_values"].items():
         if _key(name) not in st.session_state:
             st.session_state[_key(name)] = value
+        if name != "year" and _number_key(name) not in st.session_state:
+            st.session_state[_number_key(name)] = value
+
+
+def _on_slider(name: str) -> None:
+    st.session_state[_number_key(name)] = st.session_state[_key(name)]
+
+
+def _on_number(name: str) -> None:
+    value = st.session_state.get(_number_key(name))
+    if value is None:  # an emptied box: keep the slider's value rather than a blank assumption
+        st.session_state[_number_key(name)] = st.session_state[_key(name)]
+        return
+    st.session_state[_key(name)] = value
 
 
 def _on_year_change(data_dir: str | None) -> None:
@@ -74,23 +140,68 @@ def _on_year_change(data_dir: str | None) -> None:
     for name in parameter_names():
         if math.isclose(st.session_state[_key(name)], getattr(old, name), abs_tol=1e-9):
             st.session_state[_key(name)] = getattr(new, name)
+            st.session_state[_number_key(name)] = getattr(new, name)
     st.session_state["flows_year_seen"] = new_year
 
 
 def _reset(data_dir: str | None) -> None:
-    _set_widgets(_baseline(data_dir, st.session_state[_key("year")]).assumptions)
-    st.session_state["flows_scenario_name"] = "Baseline"
+    _apply(_baseline(data_dir, st.session_state[_key("year")]).assumptions, "Baseline", data_dir)
 
 
 def _load_named(data_dir: str | None) -> None:
-    ledger, _ = ledger_or_stop()
     choice = st.session_state["flows_pick"]
     if choice == "—":
         return
+    ledger = cached_ledger(data_dir)
     scenario = shipped_scenarios()[choice]
-    _set_widgets(scenario.assumptions(ledger))
-    st.session_state["flows_year_seen"] = scenario.year
-    st.session_state["flows_scenario_name"] = scenario.name
+    try:
+        values = scenario.assumptions(ledger)
+    except ScenarioError as err:  # a shipped file that no longer fits the ledger's bounds: say so, change nothing
+        st.session_state["flows_file_error"] = (err.where, err.problems)
+        return
+    _apply(values, scenario.name, data_dir)
+
+
+def _on_upload(data_dir: str | None) -> None:
+    """Apply an uploaded scenario as a whole, or keep everything as it was and record why not."""
+    st.session_state.pop("flows_file_error", None)
+    upload = st.session_state.get("flows_upload")
+    if upload is None:  # the file was removed from the uploader: nothing to apply
+        return
+    try:
+        scenario = parse_scenario(upload.getvalue(), upload.name)
+        values = scenario.assumptions(cached_ledger(data_dir))
+    except ScenarioError as err:
+        st.session_state["flows_file_error"] = (err.where, err.problems)
+        return
+    _apply(values, scenario.name, data_dir)
+
+
+def _assumption_widgets(name: str, help_text: str) -> None:
+    """A slider for sweeping and a number box for typing an exact value, side by side and kept in sync.
+
+    The label is written once, across the sidebar's width, so it does not wrap in the
+    narrow column; both widgets keep it as their accessible name (the box's ends in "value").
+    """
+    info = parameter_info(name)
+    label = f"{info['label']} ({info['unit']})"
+    is_int = isinstance(info["default"], int)
+    cast = int if is_int else float
+    low, high, step = cast(info["minimum"]), cast(info["maximum"]), cast(1 if is_int else info["step"])
+    st.markdown(f"<small>{label}</small>", help=help_text, unsafe_allow_html=True)
+    wide, narrow = st.columns([2, 1], vertical_alignment="center", gap="small")
+    wide.slider(label, low, high, step=step, key=_key(name), on_change=_on_slider, args=(name,), label_visibility="collapsed")
+    narrow.number_input(
+        f"{label} value",
+        low,
+        high,
+        step=step,
+        key=_number_key(name),
+        format="%d" if is_int else "%g",
+        on_change=_on_number,
+        args=(name,),
+        label_visibility="collapsed",
+    )
 
 
 def _sidebar(data_dir: str | None, base: Baseline) -> None:
@@ -136,18 +247,10 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
                         help_text += "\n\n" + "; ".join(
                             f"[{publisher.get(i, i)}]({links.get(i, '')})" for i in dict.fromkeys(prov.source_ids)
                         )
-                    is_int = isinstance(info["default"], int)
-                    label = f"{info['label']} ({info['unit']})"
-                    if is_int:
-                        st.slider(label, int(info["minimum"]), int(info["maximum"]), step=1, key=_key(name), help=help_text)
-                    else:
-                        st.slider(
-                            label, float(info["minimum"]), float(info["maximum"]), step=float(info["step"]), key=_key(name), help=help_text
-                        )
+                    _assumption_widgets(name, help_text)
 
 
-def _scenario_files(assumptions: Assumptions, ledger) -> None:
-    name = st.session_state.get("flows_scenario_name", "Custom")
+def _scenario_files(assumptions: Assumptions, name: str, data_dir: str | None) -> None:
     with st.sidebar:
         st.divider()
         st.download_button(
@@ -158,33 +261,57 @@ def _scenario_files(assumptions: Assumptions, ledger) -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-        upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"], key="flows_upload", max_upload_size=1)
-        if upload is not None and st.session_state.get("flows_upload_seen") != upload.file_id:
-            st.session_state["flows_upload_seen"] = upload.file_id
-            try:
-                scenario = parse_scenario(upload.getvalue(), upload.name)
-                _set_widgets(scenario.assumptions(ledger))
-                st.session_state["flows_year_seen"] = scenario.year
-                st.session_state["flows_scenario_name"] = scenario.name
-                st.rerun()
-            except ScenarioError as err:
-                st.session_state["flows_upload_error"] = str(err)
-        if st.session_state.get("flows_upload_error"):
-            st.error(f"Scenario file refused: {st.session_state['flows_upload_error']}")
+        st.file_uploader(
+            "Upload a scenario (YAML)",
+            type=["yaml", "yml"],
+            key="flows_upload",
+            max_upload_size=1,
+            on_change=_on_upload,
+            args=(data_dir,),
+        )
+        refused = st.session_state.get("flows_file_error")
+        if refused:
+            where, problems = refused
+            listed = "\n".join(f"- {_md_escape(p)}" for p in problems)
+            st.error(
+                f"Scenario file `{where}` refused, nothing was changed. "
+                f"{'Its problem' if len(problems) == 1 else f'Its {len(problems)} problems'}:\n\n{listed}",
+                icon=":material/error:",
+            )
 
 
-def _metrics(result: FlowResult) -> None:
+def _md_escape(text: str) -> str:
+    """Text from a file or link shown as itself, not as Markdown, LaTeX or a link."""
+    # Only what can change meaning inside a line: emphasis, code, links, LaTeX, HTML, tables, strike-through.
+    return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
+
+
+def _metrics(result: FlowResult, base_result: FlowResult) -> None:
     cols = [c for _ in range(2) for c in st.columns(3)]
     for col, key in zip(cols, HEADLINE):
         ind = INDICATORS[key]
-        value = result.indicators[key]
-        shown = (
-            "n/a"
-            if value is None or (isinstance(value, float) and math.isnan(value))
-            else (f"{value:.0%}" if ind.unit == "share" else f"{value:,.2f}")
+        value, base_value = result.indicators[key], base_result.indicators[key]
+        col.metric(
+            ind.label,
+            format_indicator(value, ind.unit),
+            delta=indicator_delta(value, base_value, ind.unit),
+            delta_color="inverse" if key in WORSE_WHEN_HIGHER else "normal",
+            help=f"{ind.definition}\n\nThe small figure is the change against the baseline for {result.assumptions.year} "
+            f"({format_indicator(base_value, ind.unit)}).",
         )
-        unit = "" if ind.unit == "share" else f" {ind.unit}"
-        col.metric(ind.label, shown + unit, help=ind.definition)
+
+
+def _what_limits(result: FlowResult, graph) -> None:
+    """Next to the metrics, in words: which full links keep which demand from being met.
+
+    An info box, not a warning: unmet demand is the model's answer, and the page keeps
+    warnings for input it could not use.
+    """
+    sentences = explain_unmet(result, graph)
+    if shortfalls(result, graph):
+        st.info("**What limits this result**\n\n" + "\n".join(f"- {_md_escape(s)}" for s in sentences), icon=":material/block:")
+    else:
+        st.success(_md_escape(sentences[0]), icon=":material/check_circle:")
 
 
 def render() -> None:
@@ -193,38 +320,49 @@ def render() -> None:
     _init_state()
     st.session_state.setdefault("flows_year_seen", st.session_state[_key("year")])
     base = _baseline(data_key, st.session_state[_key("year")])
-    _sidebar(data_key, base)
-    for warning in st.session_state.get("flows_warnings", []):
-        st.warning(warning, icon=":material/link_off:")
+    invalid = None
     try:
         assumptions = Assumptions(**_current())
     except ValidationError as err:  # an impossible combination: say which sliders, keep the last good scenario
-        reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
-        st.error(f"These assumptions cannot be used together: {reasons}. Showing the last valid scenario.", icon=":material/error:")
+        invalid = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
         assumptions = st.session_state.get("flows_last_good") or base.assumptions
-    result = solve(graph, assumptions)
+    shown_base = base if assumptions.year == base.assumptions.year else _baseline(data_key, assumptions.year)
+    # First thing after validation: nothing later in the run can stop it before the URL matches the page.
+    _write_url(assumptions, shown_base.assumptions)
     st.session_state["flows_last_good"] = assumptions
     st.session_state["flows_values"] = assumptions.model_dump()
-    wanted = to_query(assumptions, base.assumptions)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-    _scenario_files(assumptions, ledger)
+    named_for = st.session_state.get("flows_named_for")
+    name = scenario_label(
+        st.session_state.get("flows_scenario_name", "Baseline"),
+        Assumptions(**named_for) if named_for else None,
+        assumptions,
+        shown_base.assumptions,
+    )
+
+    _sidebar(data_key, base)
+    _scenario_files(assumptions, name, data_key)
+    for warning in st.session_state.get("flows_warnings", []):
+        st.warning(warning, icon=":material/link_off:")
+    if invalid:
+        st.error(f"These assumptions cannot be used together: {invalid}. Showing the last valid scenario.", icon=":material/error:")
+    result = solve(graph, assumptions)
+    base_result = solve(graph, shown_base.assumptions)
 
     st.title("Flows & what-if")
     st.caption(
-        f"Scenario: **{st.session_state.get('flows_scenario_name', 'Custom')}**, year {assumptions.year}. "
-        "Move a slider in the sidebar: the model re-solves both networks (gas in bcm/yr, freight in Mt/yr) with "
-        "capacities respected; links are sized by flow and coloured by utilisation, bottlenecks in dark red. "
-        "The URL always holds the current scenario: copy it to share this view."
+        f"Scenario: **{_md_escape(name)}**, year {assumptions.year}. "
+        "Move a slider in the sidebar, or type a value in the box beside it: the model re-solves both networks "
+        "(gas in bcm/yr, freight in Mt/yr) with capacities respected; links are sized by flow and coloured by "
+        "utilisation, bottlenecks in dark red. The URL always holds the current scenario: copy it to share this view."
     )
-    _metrics(result)
+    _metrics(result, base_result)
+    _what_limits(result, graph)
     if result.notes:
         with st.expander("Model notes: links without a published capacity"):
             for note in result.notes:
                 st.caption(note)
-    name = st.session_state.get("flows_scenario_name", "Custom")
-    context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, base.assumptions, _base_url()))
-    figures = scenario_figures(ledger, graph, result, base, name)
+    context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
+    figures = scenario_figures(ledger, graph, result, shown_base, name)
     flows_map = figures["flows"][1]()
     st.plotly_chart(flows_map, theme=None, config=plotly_config("corridors-flows"), key="flows_map")
     chart_download_panel(flows_map, "flows", context, "dl_flows")
@@ -273,7 +411,7 @@ def render() -> None:
     st.subheader("Download for a report")
     st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
     table_downloads(
-        scenario_tables(result), ledger.sources, assumptions_table(assumptions, base), f"corridors-{assumptions.year}", "dl_tables"
+        scenario_tables(result), ledger.sources, assumptions_table(assumptions, shown_base), f"corridors-{assumptions.year}", "dl_tables"
     )
     st.caption(
         "The report is a PDF with the assumptions, the maps and charts, the indicators with their definitions, the tables, "
