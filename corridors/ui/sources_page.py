@@ -5,33 +5,40 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from corridors.estimates import estimates_with_sources, series_figure
+from corridors.estimates import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
 from corridors.export import ExportContext
 from corridors.plotting import plotly_config
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 
-TABLE_COLUMNS = [
-    "disagree",
-    "series",
-    "year",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "basis",
-    "publisher",
-    "source_title",
-    "source_url",
-    "published",
-    "note",
-    "estimate_id",
-]
-
 
 @st.cache_data(show_spinner=False)
 def _estimates(data_dir: str | None) -> pd.DataFrame:
     return estimates_with_sources(cached_ledger(data_dir))
+
+
+def _metric_label(metric: str) -> str:
+    return "all" if metric == "all" else METRIC_LABELS.get(metric, metric.replace("_", " "))
+
+
+def _metric_filter(options: list[str]) -> str:
+    """The Metric filter: the reader sees names, the URL keeps the codes (``?est_metric=gas_imports``).
+
+    A selectbox bound to the URL writes its *shown* label there, so this one is synced
+    by hand: a code from the URL seeds it once, and its code goes back after each run.
+    """
+    given = st.query_params.get("est_metric")
+    if "est_metric" not in st.session_state and given in options:
+        st.session_state["est_metric"] = given
+    if st.session_state.get("est_metric") not in options:
+        # A topic change can leave the chosen metric without rows.
+        st.session_state["est_metric"] = "all"
+    metric = st.selectbox("Metric", options, key="est_metric", format_func=_metric_label)
+    if metric == "all":
+        st.query_params.pop("est_metric", None)
+    else:
+        st.query_params["est_metric"] = metric
+    return metric
 
 
 def render() -> None:
@@ -46,7 +53,7 @@ def render() -> None:
     with st.container(horizontal=True):
         topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic", bind="query-params")
         pool = frame if topic == "all" else frame[frame["topic"] == topic]
-        metric = st.selectbox("Metric", ["all", *sorted(pool["metric"].unique())], key="est_metric", bind="query-params")
+        metric = _metric_filter(["all", *sorted(pool["metric"].unique(), key=_metric_label)])
         pool = pool if metric == "all" else pool[pool["metric"] == metric]
         branches = sorted(pool["branch"].dropna().unique())
         branch = st.selectbox("Branch", ["all", *branches], key="est_branch", bind="query-params", disabled=not branches)
@@ -63,14 +70,24 @@ def render() -> None:
     n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
     st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
     st.dataframe(
-        pool[TABLE_COLUMNS].assign(disagree=pool["disagree"].map({True: "⚠", False: ""})),
+        estimates_table(pool)[TABLE_COLUMNS],
         hide_index=True,
         width="stretch",
         column_config={
             "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
-            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+            "series": st.column_config.TextColumn("Series"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
+            "value": st.column_config.NumberColumn("Value", format="plain"),
+            "range": st.column_config.TextColumn("Source's range", help="Low–high as the source gives it; blank when it gives one figure"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "basis": st.column_config.TextColumn("Basis", help="Contract ceilings, forecasts and targets are not outturns"),
+            "publisher": st.column_config.TextColumn("Publisher"),
             "source_title": st.column_config.TextColumn("Source title", width="medium"),
-            "value": st.column_config.NumberColumn("Value", format="%.3g"),
+            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+            "published": st.column_config.TextColumn("Published"),
+            "note": st.column_config.TextColumn("Note"),
+            "estimate_id": st.column_config.TextColumn("Estimate id"),
         },
     )
     st.subheader("One series over the years")
@@ -80,7 +97,7 @@ def render() -> None:
     else:
         series = st.selectbox("Series", series_options, key="est_series", bind="query-params", help="Series with the most estimates first.")
         rows = pool[pool["series"] == series]
-        figure = series_figure(rows)
+        figure = series_figure(rows, years=(low, high), gaps=ledger.gaps)
         st.plotly_chart(figure, theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
         chart_download_panel(
             figure,
@@ -89,10 +106,12 @@ def render() -> None:
             "dl_series",
             version=f"{topic}{metric}{branch}{low}{high}{only_disputed}{series}",
         )
+    metric_shown = metric if metric == "all" else f"{_metric_label(metric)} ({metric})"
     filters = pd.DataFrame(
-        [("topic", topic), ("metric", metric), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
+        [("topic", topic), ("metric", metric_shown), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
         columns=["filter", "value"],
     )
     table_downloads({"estimates": pool}, ledger.sources, filters, "corridors-estimates", "dl_estimates")
     with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
-        st.dataframe(ledger.gaps, hide_index=True, width="stretch")
+        # A gap without a source page shows a blank, not the grid's "None".
+        st.dataframe(ledger.gaps.fillna({"source_ids": ""}), hide_index=True, width="stretch")

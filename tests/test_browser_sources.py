@@ -1,0 +1,97 @@
+"""The Sources & estimates page in a real headless Chromium: what the reader sees in the filters and the table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from corridors.estimates import METRIC_LABELS
+from tests.conftest import wait_for_idle
+
+pytestmark = pytest.mark.browser
+
+#: Reads every cell of the glide grid's accessible table, scrolling it so that virtualised rows and columns render.
+READ_GRID = """
+async (grid) => {
+    const scroller = grid.querySelector('.dvn-scroller') || grid;
+    const cells = new Map();
+    const headers = new Set();
+    const pause = () => new Promise(r => setTimeout(r, 60));
+    const firstRow = () => {
+        const tr = grid.querySelector('tbody tr, tr + tr');
+        return tr ? tr.getAttribute('aria-rowindex') + ':' + (tr.querySelector('td') || {}).getAttribute?.('aria-colindex') : '';
+    };
+    // The accessible table follows the scroll a few frames later: wait for it to move (or up to 1.5 s).
+    const settle = async (before) => {
+        for (let i = 0; i < 25 && firstRow() === before; i++) await pause();
+        await pause();
+    };
+    for (let top = 0; ; top += Math.max(100, scroller.clientHeight - 40)) {
+        for (let left = 0; ; left += Math.max(100, scroller.clientWidth - 40)) {
+            const before = firstRow();
+            const moved = scroller.scrollTop !== Math.min(top, scroller.scrollHeight - scroller.clientHeight)
+                || scroller.scrollLeft !== Math.min(left, scroller.scrollWidth - scroller.clientWidth);
+            scroller.scrollTo(left, top);
+            if (moved) await settle(before); else await pause();
+            for (const td of grid.querySelectorAll('td[role=gridcell]')) {
+                const row = td.closest('tr');
+                const key = (row && row.getAttribute('aria-rowindex')) + ':' + td.getAttribute('aria-colindex');
+                cells.set(key, td.innerText);
+            }
+            for (const th of grid.querySelectorAll('th[role=columnheader]')) headers.add(th.innerText);
+            if (left + scroller.clientWidth >= scroller.scrollWidth) break;
+        }
+        if (top + scroller.clientHeight >= scroller.scrollHeight) break;
+    }
+    return {cells: [...cells.entries()], headers: [...headers]};
+}
+"""
+
+
+def open_sources(page, server, query: str = "") -> None:
+    page.goto(f"{server.url}/sources{query}")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+
+
+def read_grid(page) -> tuple[dict[str, str], list[str]]:
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    found = grid.evaluate(READ_GRID)
+    return dict(found["cells"]), found["headers"]
+
+
+def test_metric_filter_shows_names_and_the_url_keeps_codes(server, page):
+    open_sources(page, server)
+    combo = page.get_by_role("combobox", name="Metric")
+    combo.click()
+    shown = page.get_by_role("option").all_inner_texts()
+    assert "Gas imports" in shown and "INSTC cargo volume" in shown
+    codes_shown = [o for o in shown if o in METRIC_LABELS or re.fullmatch(r"[a-z]+(_[a-z]+)+", o)]
+    assert codes_shown == [], f"raw metric codes in the filter: {codes_shown}"
+    page.get_by_role("option", name="Gas imports", exact=True).click()
+    wait_for_idle(page)
+    expect(combo).to_have_value("Gas imports")
+    expect(page).to_have_url(re.compile(r"est_metric=gas_imports"), timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_link_with_a_metric_code_opens_that_metric(server, page):
+    open_sources(page, server, "?est_metric=instc_volume")
+    expect(page.get_by_role("combobox", name="Metric")).to_have_value("INSTC cargo volume")
+
+
+def test_estimates_grid_has_no_none_cells(server, page, ledger):
+    open_sources(page, server)
+    cells, headers = read_grid(page)
+    assert "Series" in headers and "Source's range" in headers
+    # Every row was read (the header row is row 1), so the check covers the whole table.
+    rows = {key.split(":")[0] for key in cells}
+    assert len(rows) >= len(ledger.estimates) * 0.9, f"read {len(rows)} rows of {len(ledger.estimates)}"
+    columns = {key.split(":")[1] for key in cells}
+    assert len(columns) >= 12, f"read {len(columns)} columns"
+    bad = {key: text for key, text in cells.items() if text.strip() in {"None", "nan", "NaN", "<NA>", "null"}}
+    assert not bad, f"cells that show a missing value as text: {list(bad.items())[:5]}"
+    assert any(text == "" for text in cells.values()), "missing values should read as blank cells"
