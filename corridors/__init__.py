@@ -12,11 +12,23 @@ the command line, the tests and the dashboard all use these same functions::
     result.links, result.markets, result.indicators
 """
 
-from corridors.assumptions import Assumptions, baseline
+from typing import Any
+
+from corridors.baseline import baseline
 from corridors.graph import build_graph, links_frame, nodes_frame, subgraph
 from corridors.io import Ledger, load_ledger
 from corridors.model import FlowResult, solve
 from corridors.validate import LedgerError, Problem, validate_ledger
+
+
+def __getattr__(name: str) -> Any:
+    # The shipped corridor's scenario model is built from its data on first use, not at import.
+    if name == "Assumptions":
+        from corridors.assumptions import shipped_wiring
+
+        return shipped_wiring().assumption_model
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Assumptions",

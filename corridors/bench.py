@@ -60,7 +60,8 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
     """Print every benchmark."""
     from corridors import build_graph, load_ledger
     from corridors.assumptions import baseline
-    from corridors.model import FlowModel, solve
+    from corridors.flows import FlowModel
+    from corridors.model import solve
 
     skip = skip or set()
     repeat = 30 if quick else 200
@@ -68,7 +69,7 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
     ledger = load_ledger()
     graph = build_graph(ledger)
     _report("load + validate the ledger", _timed(load_ledger, 3 if quick else 10))
-    _report("build the flow model (both programmes)", _timed(lambda: FlowModel(graph), 3 if quick else 10))
+    _report("build the flow model (both programmes)", _timed(lambda: FlowModel(graph, ledger.wiring), 3 if quick else 10))
     base = baseline(ledger, 2025).assumptions
     solve(graph, base)
     rng = np.random.default_rng(1)

@@ -1,4 +1,4 @@
-"""Charts of a solved scenario: gas markets and INSTC branches.
+"""Charts of a solved scenario: each network's markets, and the indicator groups the wiring names.
 
 Like every figure here they carry a title, axis titles with units and a source line.
 """
@@ -7,32 +7,24 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from corridors.model import INSTC_BRANCHES, FlowResult
+from corridors.flows import FlowResult
 from corridors.plotting import base_layout_dict, new_figure
 
-MARKET_LABELS = {
-    "az_own_use": "Azerbaijan (own use)",
-    "nakhchivan": "Nakhchivan",
-    "georgia": "Georgia",
-    "turkiye": "Türkiye",
-    "europe": "Europe",
-    "syria": "Syria",
-    "russia_to_iran": "Freight Russia to Iran",
-    "russia_to_india": "Freight Russia to India",
-    "iran_to_russia": "Freight Iran to Russia",
-    "india_to_russia": "Freight India to Russia",
-}
-BRANCH_LABELS = {
-    "western": "Western<br>(via Azerbaijan)",
-    "eastern": "Eastern<br>(via Central Asia)",
-    "trans_caspian": "Trans-Caspian<br>(by sea)",
-}
+BAR_COLOURS = ("#1f78b4", "#33a02c", "#17becf", "#6a3d9a", "#b15928", "#e31a1c")
 
 
-def gas_market_figure(result: FlowResult, footer: str) -> go.Figure:
-    """Gas demand per market, split into delivered and unmet (bcm/yr)."""
-    markets = result.markets[result.markets["network"] == "gas"]
-    names = [MARKET_LABELS.get(m, m) for m in markets.index]
+def market_labels(result: FlowResult) -> dict[str, str]:
+    """Market id → the name the wiring gives it."""
+    flows = type(result.assumptions).wiring().flows
+    return dict(zip(flows["flow_id"], flows["label"]))
+
+
+def market_figure(result: FlowResult, network: str, footer: str) -> go.Figure:
+    """Demand per market of one network, split into delivered and unmet."""
+    markets = result.markets[result.markets["network"] == network]
+    unit = str(markets["unit"].iloc[0]) if len(markets) else ""
+    labels = market_labels(result)
+    names = [labels.get(m, m) for m in markets.index]
     parts = (("Delivered", "delivered", "#1f78b4", "delivered"), ("Unmet", "unmet", "#d7301f", "not deliverable"))
     data = [
         go.Bar(
@@ -41,46 +33,52 @@ def gas_market_figure(result: FlowResult, footer: str) -> go.Figure:
             x=markets[column].round(3),
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: %{x:.2f} bcm/yr " + verb + "<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:.2f}} {unit} {verb}<extra></extra>",
         )
         for label, column, colour, verb in parts
     ]
-    layout = base_layout_dict(
-        f"Azerbaijani gas by market, {result.assumptions.year}<br><sup>delivered and unmet (bcm/yr)</sup>", footer, footer_shift=-78
-    )
+    title = f"{network.capitalize()} by market, {result.assumptions.year}<br><sup>delivered and unmet ({unit})</sup>"
+    layout = base_layout_dict(title, footer, footer_shift=-78)
     layout.update(
         barmode="stack",
         height=460,
         yaxis=dict(title=dict(text="Market"), autorange="reversed"),
-        xaxis=dict(title=dict(text="Gas (bcm/yr)"), rangemode="tozero"),
+        xaxis=dict(title=dict(text=f"{network.capitalize()} ({unit})"), rangemode="tozero"),
         legend=dict(x=0.99, xanchor="right", y=0.02, yanchor="bottom"),
     )
     return new_figure(data, layout)
 
 
-def branch_figure(result: FlowResult, footer: str) -> go.Figure:
-    """INSTC cargo per branch (Mt/yr, both directions), with unmet freight demand."""
-    values = [result.indicators[f"instc_{b}"] for b in INSTC_BRANCHES]
-    names = [BRANCH_LABELS[b] for b in INSTC_BRANCHES]
+def indicator_chart_ids(result: FlowResult) -> dict[str, str]:
+    """Bar charts the wiring groups indicators into: id → title (the balance is a table, not a chart)."""
+    rows = result.definitions[result.definitions["chart"].notna() & (result.definitions["chart"] != "balance")]
+    return dict(zip(rows["chart"], rows["chart_title"]))
+
+
+def indicator_figure(result: FlowResult, chart: str, footer: str) -> go.Figure:
+    """The indicators of one wiring chart group as bars (one unit per group)."""
+    rows = result.definitions[result.definitions["chart"] == chart]
+    unit = str(rows["unit"].iloc[0])
+    values = [result.indicators[k] for k in rows["indicator"]]
     data = [
         go.Bar(
-            x=names,
+            x=[str(label).replace(" (", "<br>(") for label in rows["label"]],
             y=[round(v, 3) for v in values],
-            marker_color=["#1f78b4", "#33a02c", "#17becf"],
-            name="Carried",
-            hovertemplate="%{x}: %{y:.2f} Mt/yr<extra></extra>",
+            marker_color=list(BAR_COLOURS[: len(values)]),
+            name="Value",
+            hovertemplate=f"%{{x}}: %{{y:.2f}} {unit}<extra></extra>",
         )
     ]
-    unmet = result.indicators["freight_unmet"]
+    unmet = result.markets.loc[result.markets["unit"] == unit, "unmet"].sum()
     layout = base_layout_dict(
-        f"INSTC cargo by branch, {result.assumptions.year}<br><sup>both directions; demand not met: {unmet:.2f} Mt/yr</sup>",
+        f"{rows['chart_title'].iloc[0]}, {result.assumptions.year}<br><sup>demand not met: {unmet:.2f} {unit}</sup>",
         footer,
         footer_shift=-78,
     )
     layout.update(
         height=460,
         showlegend=False,
-        xaxis=dict(title=dict(text="Branch"), tickangle=0),
-        yaxis=dict(title=dict(text="Cargo, both directions (Mt/yr)"), rangemode="tozero"),
+        xaxis=dict(title=dict(text=""), tickangle=0),
+        yaxis=dict(title=dict(text=f"{rows['chart_title'].iloc[0]} ({unit})"), rangemode="tozero"),
     )
     return new_figure(data, layout)

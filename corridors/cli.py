@@ -42,20 +42,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def scenario_from_args(args: argparse.Namespace):
     """Ledger, graph, assumptions and scenario name from --data, --scenario and --year."""
     from corridors import build_graph, load_ledger
-    from corridors.assumptions import FIRST_YEAR, LAST_YEAR, baseline
+    from corridors.baseline import baseline
     from corridors.scenarios import Scenario, ScenarioError, load_scenario
 
     ledger = load_ledger(args.data)
-    if args.year is not None and not FIRST_YEAR <= args.year <= LAST_YEAR:
-        raise CliError(f"--year {args.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    years = ledger.wiring.parameter_info("year")
+    if args.year is not None and not years["minimum"] <= args.year <= years["maximum"]:
+        raise CliError(f"--year {args.year} is outside {years['minimum']}–{years['maximum']}")
     try:
         if args.scenario:
-            scenario = load_scenario(args.scenario)
+            scenario = load_scenario(args.scenario, ledger.wiring)
             if args.year is not None:
                 scenario = Scenario(scenario.name, args.year, scenario.overrides, scenario.description)
             assumptions, name = scenario.assumptions(ledger), scenario.name
         else:
-            year = args.year if args.year is not None else 2025
+            year = args.year if args.year is not None else years["default"]
             assumptions, name = baseline(ledger, year).assumptions, f"Baseline {year}"
     except ScenarioError as err:
         raise CliError(f"scenario refused: {err}") from None

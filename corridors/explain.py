@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from corridors.assumptions import Assumptions, parameter_info
-from corridors.model import FREIGHT_FLOWS, GAS_MARKETS, FlowResult
+from corridors.flows import FlowResult
+from corridors.wiring import split_ids
 
 #: Unmet demand below this (in the market's unit) is solver rounding, not a shortfall.
 TOLERANCE = 1e-6
@@ -52,13 +52,24 @@ def _number(value: float) -> str:
     return f"{round(float(value), 2):g}"
 
 
-def market_label(market: str, graph: nx.MultiDiGraph | None = None) -> str:
-    """A market's name for people: the assumption's label, or origin → destination by node name."""
-    if market in Assumptions.model_fields:
-        return str(parameter_info(market)["label"])
-    ends = FREIGHT_FLOWS.get(market)
-    if ends and graph is not None and all(n in graph for n in ends):
-        return " → ".join(str(graph.nodes[n].get("name", n)) for n in ends) + " cargo"
+def _market_ends(result: FlowResult, market: str) -> tuple[set[str], set[str]] | None:
+    """Where a market's flow starts (its origin, for freight; empty for pooled supplies) and where it is delivered."""
+    flows = type(result.assumptions).wiring().flows.set_index("flow_id")
+    if market not in flows.index:
+        return None
+    row = flows.loc[market]
+    return ({row["origin"]} if pd.notna(row["origin"]) else set()), set(split_ids(row["nodes"]))
+
+
+def market_label(market: str, graph: nx.MultiDiGraph | None = None, result: FlowResult | None = None) -> str:
+    """A market's name for people: origin → destination by node name for cargo, else the wiring's label."""
+    ends = _market_ends(result, market) if result is not None else None
+    if ends and ends[0] and graph is not None:
+        path = [*ends[0], *sorted(ends[1])]
+        if all(n in graph for n in path):
+            return " → ".join(str(graph.nodes[n].get("name", n)) for n in path) + " cargo"
+    if result is not None:
+        return type(result.assumptions).wiring().market_label(market)
     return market.replace("_", " ")
 
 
@@ -76,16 +87,11 @@ def _routes(result: FlowResult, network: str, graph: nx.MultiDiGraph | None) -> 
     return routes
 
 
-def _on_the_way(binding: pd.DataFrame, market: str, routes: nx.DiGraph) -> pd.DataFrame:
+def _on_the_way(binding: pd.DataFrame, ends_of_market: tuple[set[str], set[str]] | None, routes: nx.DiGraph) -> pd.DataFrame:
     """Binding links that can carry something towards the market (an origin reaches them, they reach a delivery point)."""
-    if market in GAS_MARKETS:
-        origins: set[str] = set()
-        ends = set(GAS_MARKETS[market])
-    elif market in FREIGHT_FLOWS:
-        origin, end = FREIGHT_FLOWS[market]
-        origins, ends = {origin}, {end}
-    else:
+    if ends_of_market is None:
         return binding
+    origins, ends = ends_of_market
     ends &= set(routes.nodes)
     if not ends:
         return binding.iloc[0:0]
@@ -128,15 +134,18 @@ def shortfalls(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> list
             continue
         network = str(row["network"])
         candidates = binding[binding["network"] == network]
-        if graph is not None or market in GAS_MARKETS or market in FREIGHT_FLOWS:
+        ends = _market_ends(result, str(market))
+        if graph is not None or ends is not None:
             if network not in routes_by_network:
                 routes_by_network[network] = _routes(result, network, graph)
-            candidates = _on_the_way(candidates, str(market), routes_by_network[network])
+            candidates = _on_the_way(candidates, ends, routes_by_network[network])
         limits = [
             Limit(str(r.link_id), str(r.asset), float(r.capacity), str(r.unit), float(r.shadow_price))
             for r in candidates.itertuples(index=False)
         ]
-        out.append(Shortfall(str(market), market_label(str(market), graph), network, str(row["unit"]), float(row["demand"]), unmet, limits))
+        out.append(
+            Shortfall(str(market), market_label(str(market), graph, result), network, str(row["unit"]), float(row["demand"]), unmet, limits)
+        )
     return out
 
 

@@ -27,14 +27,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from corridors.assumptions import Assumptions, Baseline, baseline, parameter_info
-from corridors.charts import branch_figure, gas_market_figure
+from corridors.baseline import Baseline, baseline
+from corridors.charts import indicator_chart_ids, indicator_figure, market_figure
 from corridors.estimates import estimates_with_sources, series_figure
 from corridors.io import Ledger
 from corridors.model import FlowResult, solve
 from corridors.plotting import TOPOJSON_DIR, fit_geo_to_frame, footer_annotation, network_figure, source_line
 from corridors.report_data import balance_table, indicator_table, link_flow_table, market_table
 from corridors.scenarios import to_query
+from corridors.wiring import AssumptionsBase as Assumptions
+from corridors.wiring import SeriesRef
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 TABLE_FORMATS = ("csv", "xlsx")
@@ -356,7 +358,7 @@ def assumptions_table(assumptions: Assumptions, base: Baseline) -> pd.DataFrame:
     """Every assumption of a scenario: value, unit, its default and where the default came from."""
     rows = []
     for name, value in assumptions.model_dump().items():
-        info = parameter_info(name)
+        info = type(assumptions).wiring().parameter_info(name)
         prov = base.provenance.get(name)
         rows.append(
             {
@@ -479,36 +481,46 @@ def scenario_figures(
     the maps, the sources of the defaults for the model charts.
     """
     year = result.assumptions.year
+    wiring = ledger.wiring
     link_ids = [s for _, _, d in graph.edges(data=True) for s in d["source_ids"]]
 
-    def defaults(group_prefix: str) -> list[str]:
-        return [s for n, p in base.provenance.items() if parameter_info(n)["group"].startswith(group_prefix) for s in p.source_ids]
+    def defaults(network: str | None = None) -> list[str]:
+        names = wiring.assumptions_of_network(network)
+        return [s for n, p in base.provenance.items() if n in names for s in p.source_ids]
 
     def publishers(ids: Iterable[str]) -> str:
         return source_line(ids, ledger.sources)
 
-    def series(metric: str, subject: str) -> go.Figure:
+    def series(metric: str, subject: str, title: str) -> go.Figure:
         frame = estimates if estimates is not None else estimates_with_sources(ledger)
-        return series_figure(frame[(frame["metric"] == metric) & (frame["subject"] == subject)])
+        return series_figure(frame[(frame["metric"] == metric) & (frame["subject"] == subject)], title)
 
     flows = result.links.set_index("link_id")
-    return {
+    figures: dict[str, tuple[str, Callable[[], go.Figure]]] = {
         "flows": (
             f"Flows and utilisation, {year}",
             lambda: network_figure(
                 graph,
                 flows=flows,
                 title=f"Flows and utilisation, {year}: {name}",
-                footer=publishers(link_ids + defaults("")),
+                footer=publishers(link_ids + defaults()),
                 sources=ledger.sources,
             ),
-        ),
-        "gas_markets": ("Gas by market", lambda: gas_market_figure(result, publishers(defaults("Gas")))),
-        "instc_branches": ("INSTC by branch", lambda: branch_figure(result, publishers(defaults("Freight")))),
-        "network": ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources)),
-        "gas_exports_sources": ("Gas exports: the sources compared", lambda: series("gas_exports", "AZ>all")),
-        "russian_gas_sources": ("Russian gas into Azerbaijan: the sources compared", lambda: series("gas_imports", "RU>AZ")),
+        )
     }
+    for network in wiring.networks:
+        figures[f"{network}_markets"] = (
+            f"{network.capitalize()} by market",
+            lambda network=network: market_figure(result, network, publishers(defaults(network))),
+        )
+    for chart, title in indicator_chart_ids(result).items():
+        figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
+    figures["network"] = ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources))
+    for row in wiring.indicators[wiring.indicators["published_series"].notna()].to_dict("records"):
+        ref = SeriesRef.parse(row["published_series"])
+        title = f"{row['label']}: the published figures compared"
+        figures[f"{row['indicator']}_sources"] = (title, lambda ref=ref, title=title: series(ref.metric, ref.subject, title))
+    return figures
 
 
 def scenario_tables(result: FlowResult) -> dict[str, pd.DataFrame]:
@@ -516,7 +528,7 @@ def scenario_tables(result: FlowResult) -> dict[str, pd.DataFrame]:
     return {
         "link_flows": link_flow_table(result),
         "markets": market_table(result),
-        "gas_balance": balance_table(result),
+        **({"gas_balance": balance} if (balance := balance_table(result)) is not None else {}),
         "indicators": indicator_table(result),
     }
 

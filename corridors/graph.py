@@ -34,7 +34,7 @@ def build_graph(ledger: Ledger) -> nx.MultiDiGraph:
         ``network``, ``x`` (lon) and ``y`` (lat); edges keyed by ``link_id`` with
         every column of ``links.csv`` and ``source_ids`` as a list.
     """
-    graph = nx.MultiDiGraph(name="corridors", crs="EPSG:4326", data_dir=str(ledger.data_dir))
+    graph = nx.MultiDiGraph(name="corridors", crs="EPSG:4326", data_dir=str(ledger.data_dir), wiring=ledger.wiring)
     for row in ledger.nodes.to_dict("records"):
         attrs = {k: _plain(v) for k, v in row.items() if k != "node_id"}
         attrs["x"], attrs["y"] = attrs["lon"], attrs["lat"]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from corridors.schema import DATA_DIR, TableSpec, table_specs
+from corridors.schema import DATA_DIR, LEDGER_TABLES, TableSpec, table_specs
 from corridors.validate import LedgerError, read_tables
+from corridors.wiring import Wiring, split_ids
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,14 @@ class Ledger:
     links: pd.DataFrame
     estimates: pd.DataFrame
     gaps: pd.DataFrame
+    wiring: Wiring
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
     def source_ids_of(self, cell: str | float | None) -> list[str]:
         """Split a ``source_ids`` cell into its ids."""
-        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
-            return []
-        return [s for s in str(cell).split(";") if s]
+        return split_ids(cell)
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -76,4 +76,5 @@ def load_ledger(data_dir: str | Path | None = None) -> Ledger:
     if problems:
         raise LedgerError(problems)
     specs = table_specs()
-    return Ledger(data_dir=folder, **{name: _with_metadata(frame, specs[name]) for name, frame in tables.items()})
+    typed = {name: _with_metadata(frame, specs[name]) for name, frame in tables.items()}
+    return Ledger(data_dir=folder, wiring=Wiring.from_tables(typed), **{name: typed[name] for name in LEDGER_TABLES})

@@ -259,7 +259,7 @@ def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sourc
 def network_figure(
     graph: nx.MultiDiGraph,
     flows: pd.DataFrame | None = None,
-    title: str = "INSTC freight and Azerbaijan gas transit: the network",
+    title: str = "The corridor network",
     footer: str | None = None,
     sources: pd.DataFrame | None = None,
 ) -> go.Figure:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from corridors.model import INDICATORS, FlowResult
+from corridors.expressions import signed_terms
+from corridors.flows import FlowResult
 
 #: Version of the JSON document printed by ``python -m corridors run --format json``.
 RUN_FORMAT = "corridors.run/1"
@@ -65,7 +66,10 @@ def result_document(result: FlowResult, scenario_name: str) -> dict[str, Any]:
         "unmet": {m: _num(v) for m, v in result.markets["unmet"].items()},
         "markets": markets,
         "indicators": {k: _num(v) for k, v in result.indicators.items()},
-        "indicator_definitions": {k: {"label": i.label, "unit": i.unit, "definition": i.definition} for k, i in INDICATORS.items()},
+        "indicator_definitions": {
+            row["indicator"]: {"label": row["label"], "unit": row["unit"], "definition": row["definition"]}
+            for row in result.definitions.to_dict("records")
+        },
         "notes": result.notes,
     }
 
@@ -83,20 +87,32 @@ def market_table(result: FlowResult) -> pd.DataFrame:
     return table
 
 
-def balance_table(result: FlowResult) -> pd.DataFrame:
-    """Azerbaijan's gas balance: production + imports = own use + exports + residual."""
-    ind = result.indicators
-    rows = [
-        # Words, not "+", "-" or "=": a spreadsheet would read a leading sign as a formula, and the export's guard would
-        # then prefix our own label with an apostrophe.
-        ("Production (fields assumed)", ind["gas_production"]),
-        ("Plus: imports used (Russia, Turkmen swap)", ind["gas_imports"]),
-        ("Minus: own use delivered (mainland, Nakhchivan)", ind["gas_own_use"]),
-        ("Minus: exports delivered", ind["gas_exports"]),
-        ("Equals: residual (unused output, swap fees)", ind["gas_balance_residual"]),
-    ]
-    table = pd.DataFrame(rows, columns=["item", "bcm/yr"])
-    table.attrs = {"title": f"Azerbaijan's gas balance, {result.assumptions.year}", "units": {"bcm/yr": "bcm/yr"}}
+def balance_table(result: FlowResult) -> pd.DataFrame | None:
+    """A balance of the indicators the wiring groups as ``balance``: inflows, outflows and what is left.
+
+    The last indicator of the group is the residual; its formula (``a + b - c - d``)
+    says which of the others add and which subtract. None when the wiring has no balance.
+    """
+    rows = result.definitions[result.definitions["chart"] == "balance"]
+    if rows.empty:
+        return None
+    residual = rows.iloc[-1]
+    signs = signed_terms(residual["formula"])
+    # Words, not "+", "-" or "=": a spreadsheet would read a leading sign as a formula, and the export's guard would
+    # then prefix our own label with an apostrophe.
+    items = []
+    for position, row in enumerate(rows.to_dict("records")):
+        if position == 0:
+            word = ""
+        elif position == len(rows) - 1:
+            word = "Equals: "
+        else:
+            word = "Plus: " if signs.get(row["indicator"], 1) > 0 else "Minus: "
+        label = str(row["label"])
+        items.append((word + (label[:1].lower() + label[1:] if word else label), result.indicators[row["indicator"]]))
+    unit = str(residual["unit"])
+    table = pd.DataFrame(items, columns=["item", unit])
+    table.attrs = {"title": f"{residual['chart_title']}, {result.assumptions.year}", "units": {unit: unit}}
     return table
 
 

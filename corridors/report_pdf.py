@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from corridors import estimates
-from corridors.charts import MARKET_LABELS
+from corridors.charts import market_labels
 from corridors.report_data import balance_table, market_table
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ FALLBACKS = {
     "−": "-",
     "≈": "~",
 }
-CHART_ORDER = ("flows", "gas_markets", "instc_branches", "network", "gas_exports_sources", "russian_gas_sources")
 
 
 #: DejaVu Sans, where the system has it, draws the Cyrillic and Azerbaijani titles of sources that
@@ -256,13 +255,14 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         _table(indicators, styles, number_format="{:,.3f}", nowrap=("value", "unit"), weights={"indicator": 1.0, "definition": 2.6})
     )
     titles = {name: title for name, (title, _) in bundle.figures().items()}
-    for name in CHART_ORDER:
+    for name in bundle.figures():
         png = chart_png.get(f"{name}.png")
         if png is not None:
             story.append(KeepTogether([Paragraph(pdf_text(titles[name]), styles["h2"]), _image(png, CHART_WIDTH)]))
     story.append(Paragraph("Demand, delivered and unmet", styles["h2"]))
     markets = market_table(result)[["market", "network", "unit", "demand", "delivered", "unmet"]]
-    markets = markets.assign(market=markets["market"].map(lambda m: MARKET_LABELS.get(m, m)))
+    labels = market_labels(result)
+    markets = markets.assign(market=markets["market"].map(lambda m: labels.get(m, m)))
     story.append(_table(markets, styles, nowrap=("network", "unit", "demand", "delivered", "unmet")))
     story.append(Paragraph("Bottlenecks (links whose capacity limits the result)", styles["h2"]))
     bottlenecks = result.bottlenecks[["asset", "network", "capacity", "flow", "utilisation", "unit"]]
@@ -271,13 +271,15 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         if len(bottlenecks)
         else Paragraph("No link limits the flows.", styles["body"])
     )
-    story.append(Paragraph("Azerbaijan's gas balance", styles["h2"]))
-    story.append(_table(balance_table(result), styles, [width * 0.7, width * 0.3]))
+    balance = balance_table(result)
+    if balance is not None:
+        story.append(Paragraph(pdf_text(balance.attrs["title"]), styles["h2"]))
+        story.append(_table(balance, styles, [width * 0.7, width * 0.3]))
     story.append(PageBreak())
     story.append(Paragraph("Assumptions", styles["h2"]))
     metric_labels = getattr(estimates, "METRIC_LABELS", {})
     # Only ids that cannot be ordinary words (they hold "_" or "-"): "acg" or "georgia" may be prose.
-    id_names = {k: v for k, v in {**node_names, **MARKET_LABELS, **link_names}.items() if "_" in k or "-" in k}
+    id_names = {k: v for k, v in {**node_names, **labels, **link_names}.items() if "_" in k or "-" in k}
     assumptions = bundle.assumptions_frame()[["label", "value", "unit", "default", "where_the_default_comes_from"]]
     assumptions = assumptions.assign(
         where_the_default_comes_from=assumptions["where_the_default_comes_from"].map(lambda t: _readable(t, id_names, metric_labels))

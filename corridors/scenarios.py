@@ -17,8 +17,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from corridors.assumptions import Assumptions, baseline, parameter_info
+from corridors.assumptions import shipped_wiring
+from corridors.baseline import baseline
 from corridors.io import Ledger
+from corridors.wiring import AssumptionsBase as Assumptions
+from corridors.wiring import Wiring
 
 FORMAT_KEY = "corridors_scenario"
 FORMAT_VERSION = 1
@@ -67,13 +70,13 @@ def _validated(base: Assumptions, changes: Mapping[str, Any], where: str) -> Ass
     problems = _bounds_problems(base, changes)
     if problems:
         raise ScenarioError(where, problems)
-    return Assumptions(**{**base.model_dump(), **changes})
+    return type(base)(**{**base.model_dump(), **changes})
 
 
 def _bounds_problems(base: Assumptions, changes: Mapping[str, Any]) -> list[str]:
     """Every type, bound and cross-field problem of ``base`` updated with ``changes``, one line each."""
     try:
-        Assumptions(**{**base.model_dump(), **changes})
+        type(base)(**{**base.model_dump(), **changes})
     except ValidationError as err:
         problems = []
         for e in err.errors():
@@ -96,7 +99,7 @@ def _refuse_tags_and_aliases(text: str, name: str) -> None:
         raise ScenarioError(name, f"not valid YAML: {err}") from None
 
 
-def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
+def parse_scenario(data: bytes | str, name: str = "scenario", wiring: Wiring | None = None) -> Scenario:
     """Read a scenario from YAML text.
 
     Parameters
@@ -105,6 +108,8 @@ def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
         The file's content.
     name
         File name for messages.
+    wiring
+        The corridor whose assumptions the file sets; the shipped one when None.
 
     Returns
     -------
@@ -148,7 +153,8 @@ def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
     if not isinstance(values, dict):
         problems.append("'assumptions' must be a mapping of assumption names to numbers")
         values = {}
-    fields = set(Assumptions.model_fields) - {"year"}
+    model = (wiring or shipped_wiring()).assumption_model
+    fields = set(model.model_fields) - {"year"}
     bad_keys = sorted(str(k) for k in values if k not in fields)
     if bad_keys:
         problems.append(f"unknown assumption(s) {', '.join(bad_keys)}")
@@ -167,31 +173,32 @@ def parse_scenario(data: bytes | str, name: str = "scenario") -> Scenario:
             problems.append(f"'{key}' must be text (got {value!r})")
     # Bounds and types of the values that are numbers, before any ledger is read.
     checked = {**overrides, **({"year": year} if year is not None else {})}
-    problems += _bounds_problems(Assumptions(), checked)
+    problems += _bounds_problems(model(), checked)
     if problems:
         raise ScenarioError(name, problems)
     return Scenario(text_name[:200], year, overrides, description[:2000])
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, wiring: Wiring | None = None) -> Scenario:
     """Read a scenario file (see :func:`parse_scenario`)."""
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(str(path), "no such scenario file")
     if path.stat().st_size > MAX_SCENARIO_BYTES:
         raise ScenarioError(path.name, f"the file is larger than {MAX_SCENARIO_BYTES:,} bytes")
-    return parse_scenario(path.read_bytes(), path.name)
+    return parse_scenario(path.read_bytes(), path.name, wiring)
 
 
-def shipped_scenarios() -> dict[str, Scenario]:
-    """The named scenarios in ``data/scenarios``, keyed by file stem."""
-    return dict(_shipped_scenarios())
+def shipped_scenarios(ledger: Ledger | None = None) -> dict[str, Scenario]:
+    """The named scenarios in the ledger folder's ``scenarios/`` (the shipped ``data/scenarios`` by default), keyed by file stem."""
+    folder = ledger.data_dir / "scenarios" if ledger is not None else SCENARIO_DIR
+    return dict(_shipped_scenarios(folder, ledger.wiring if ledger is not None else None))
 
 
 @cache
-def _shipped_scenarios() -> tuple[tuple[str, Scenario], ...]:
-    # Shipped files do not change while the process runs; parse them once.
-    return tuple((p.stem, load_scenario(p)) for p in sorted(SCENARIO_DIR.glob("*.yaml")))
+def _shipped_scenarios(folder: Path, wiring: Wiring | None) -> tuple[tuple[str, Scenario], ...]:
+    # Scenario files do not change while the process runs; parse them once per folder.
+    return tuple((p.stem, load_scenario(p, wiring)) for p in sorted(folder.glob("*.yaml")))
 
 
 def dump_scenario(assumptions: Assumptions, name: str, description: str = "") -> str:
@@ -259,9 +266,11 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
         )
         return baseline(ledger).assumptions, warnings
     year_text = single.pop("year", None)
-    year = Assumptions.model_fields["year"].default
+    wiring = ledger.wiring
+    model = wiring.assumption_model
+    year = model.model_fields["year"].default
     if year_text is not None:
-        info = parameter_info("year")
+        info = wiring.parameter_info("year")
         if not year_text.isdigit() or not info["minimum"] <= int(year_text) <= info["maximum"]:
             warnings.append(
                 f"URL parameter 'year'={year_text[:40]!r} is not a year between {info['minimum']} and {info['maximum']}; using {year}."
@@ -271,10 +280,10 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
     base = baseline(ledger, year).assumptions
     changes: dict[str, Any] = {}
     for key, text in single.items():
-        if key not in Assumptions.model_fields:
+        if key not in model.model_fields:
             warnings.append(f"Unknown URL parameter '{key[:40]}' was ignored.")
             continue
-        info = parameter_info(key)
+        info = wiring.parameter_info(key)
         try:
             value = float(text)
         except ValueError:
@@ -286,7 +295,7 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
                 f"{info['unit']}; using the default {getattr(base, key):g}."
             )
             continue
-        if isinstance(Assumptions.model_fields[key].default, int):
+        if info["integer"]:
             if value != int(value):
                 warnings.append(f"URL parameter '{key}'={text[:40]!r} must be a whole number; using the default {getattr(base, key)}.")
                 continue

@@ -15,8 +15,12 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PACKAGE_FILE = "datapackage.json"
 
-#: The tables every ledger must have, in load order.
-TABLES: tuple[str, ...] = ("sources", "nodes", "links", "estimates", "gaps")
+#: The ledger's own tables, in load order.
+LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "links", "estimates", "gaps")
+#: The model's wiring: roles of nodes, assumptions and their rules, route classes, costs, indicators.
+WIRING_TABLES: tuple[str, ...] = ("model_assumptions", "model_flows", "model_routes", "model_costs", "model_indicators")
+#: Every table a ledger folder must have.
+TABLES: tuple[str, ...] = (*LEDGER_TABLES, *WIRING_TABLES)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from corridors.schema import TABLES, FieldSpec, TableSpec, table_specs
+from corridors.validate_wiring import check_wiring
 
 #: Files larger than this are refused before parsing; the shipped ledger is ~100 kB.
 MAX_FILE_BYTES = 20_000_000
@@ -27,6 +28,8 @@ AGGREGATE_SUBJECTS = {"INSTC", "INSTC.rail", "all", "Europe", "EU"}
 TRUE_WORDS = {"true", "1", "yes"}
 FALSE_WORDS = {"false", "0", "no"}
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: An ISO 3166-1 alpha-2 code: estimates may name any country, not only those with a node.
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
 @dataclass(frozen=True, order=True)
@@ -232,8 +235,7 @@ def _check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list
 def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     name = "estimates.csv"
     _check_range(name, estimates, "low", "value", "high", problems)
-    countries = set(table_specs()["nodes"].field("country").enum or ())
-    known = set(AGGREGATE_SUBJECTS) | countries
+    known = set(AGGREGATE_SUBJECTS)
     for table, key in (("nodes", "node_id"), ("links", "link_id")):
         if tables.get(table) is not None:
             known |= set(tables[table][key].dropna())
@@ -247,7 +249,7 @@ def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], p
         if pd.isna(subject):
             continue
         parts = subject.split(">") if ">" in subject else [subject]
-        unknown = [p for p in parts if p not in known]
+        unknown = [p for p in parts if p not in known and not COUNTRY_CODE.match(p)]
         if unknown or len(parts) > 2:
             problems.append(
                 Problem(name, _line(index), "subject", f"subject '{subject}' is not a node id, link id, country code or 'A>B' pair of them")
@@ -287,6 +289,8 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]
     if "estimates" in tables:
         _check_estimates(tables["estimates"], tables, problems)
     _check_foreign_keys(tables, specs, problems)
+    metrics = set(specs["estimates"].field("metric").enum or ())
+    check_wiring(tables, metrics, lambda file, row, column, message: problems.append(Problem(file, row, column, message)))
     problems.sort(key=lambda p: (p.file, p.row or 0, p.column or ""))
     return tables, problems
 

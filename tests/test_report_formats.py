@@ -82,7 +82,7 @@ def test_balance_labels_are_not_escaped(eu_20):
     assert not any(label.startswith(("+", "-", "=", "@", "−")) for label in labels), labels
     csv = csv_bytes(balance_table(eu_20.result)).decode("utf-8-sig")
     assert "'" not in csv, "the formula guard escaped one of our own labels"
-    assert "Plus: imports used" in csv and "Equals: residual" in csv
+    assert "Plus: imports used" in csv and "Equals: balance residual" in csv
     sheet = load_workbook(io.BytesIO(eu_20.xlsx()))["gas_balance"]
     assert all(not str(c.value).startswith("'") for c in sheet["A"])
 

@@ -62,7 +62,7 @@ def test_cli_validate_clean_exits_zero():
         ("estimates.csv", "subject", "atlantis", "is not a node id, link id"),
         ("nodes.csv", "lon", "181", "must be at most 180"),
         ("nodes.csv", "lat", "-91", "must be at least -90"),
-        ("nodes.csv", "country", "Narnia", "must be one of"),
+        ("nodes.csv", "country", "Narnia", "must match the pattern ^[A-Z]{2}$"),
         ("sources.csv", "url", "javascript:alert(1)", "is not an http(s) URL"),
         ("sources.csv", "url", "ftp://example.org/file", "is not an http(s) URL"),
         ("sources.csv", "published", "2024-13-45", "is not a date"),

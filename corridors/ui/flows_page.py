@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from pydantic import ValidationError
 
-from corridors.assumptions import Assumptions, Baseline, baseline, parameter_info, parameter_names
+from corridors.baseline import Baseline, baseline
 from corridors.explain import explain_unmet, format_indicator, indicator_delta, shortfalls
 from corridors.export import (
     DEFAULT_BASE_URL,
@@ -29,7 +29,7 @@ from corridors.export import (
     scenario_figures,
     scenario_tables,
 )
-from corridors.model import INDICATORS, FlowResult, solve
+from corridors.model import FlowResult, solve
 from corridors.plotting import plotly_config
 from corridors.report_data import balance_table, link_flow_table, market_table
 from corridors.scenarios import (
@@ -44,19 +44,24 @@ from corridors.scenarios import (
 )
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
+from corridors.wiring import AssumptionsBase as Assumptions
+from corridors.wiring import Wiring
 
 PREFIX = "a_"
 NUMBER_PREFIX = "n_"
-GROUPS = ("Gas supply", "Gas demand", "Gas capacity", "Freight")
-HEADLINE = ("russian_share_of_eu_exports", "gas_exports", "gas_unmet", "instc_western", "azerbaijan_transit_income", "freight_unmet")
-#: Headline indicators where a rise is bad news (the delta arrow turns red).
-WORSE_WHEN_HIGHER = {"gas_unmet", "freight_unmet"}
 FROM_LINK = "Custom (from link)"
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _baseline(data_dir: str | None, year: int) -> Baseline:
+    # A resource, not data: the scenario model is built from the ledger at run time and cannot be pickled.
+    # Baselines are never changed after they are made, so sessions can share them.
     return baseline(cached_ledger(data_dir), year)
+
+
+def _wiring(folder: str | None = None) -> Wiring:
+    """The model wiring of the ledger shown (``folder``: its data folder, when a callback knows it)."""
+    return cached_ledger(folder if folder is not None else data_dir()).wiring
 
 
 def _key(name: str) -> str:
@@ -76,7 +81,7 @@ def _set_widgets(values: Assumptions) -> None:
 
 
 def _current() -> dict:
-    return {name: st.session_state[_key(name)] for name in Assumptions.model_fields if _key(name) in st.session_state}
+    return {name: st.session_state[_key(name)] for name in _wiring().assumption_model.model_fields if _key(name) in st.session_state}
 
 
 def _write_url(assumptions: Assumptions, base: Assumptions) -> None:
@@ -137,7 +142,7 @@ def _on_year_change(data_dir: str | None) -> None:
     new_year = st.session_state[_key("year")]
     old_year = st.session_state.get("flows_year_seen", new_year)
     old, new = _baseline(data_dir, old_year).assumptions, _baseline(data_dir, new_year).assumptions
-    for name in parameter_names():
+    for name in _wiring(data_dir).parameter_names():
         if math.isclose(st.session_state[_key(name)], getattr(old, name), abs_tol=1e-9):
             st.session_state[_key(name)] = getattr(new, name)
             st.session_state[_number_key(name)] = getattr(new, name)
@@ -153,7 +158,7 @@ def _load_named(data_dir: str | None) -> None:
     if choice == "—":
         return
     ledger = cached_ledger(data_dir)
-    scenario = shipped_scenarios()[choice]
+    scenario = shipped_scenarios(ledger)[choice]
     try:
         values = scenario.assumptions(ledger)
     except ScenarioError as err:  # a shipped file that no longer fits the ledger's bounds: say so, change nothing
@@ -169,7 +174,7 @@ def _on_upload(data_dir: str | None) -> None:
     if upload is None:  # the file was removed from the uploader: nothing to apply
         return
     try:
-        scenario = parse_scenario(upload.getvalue(), upload.name)
+        scenario = parse_scenario(upload.getvalue(), upload.name, _wiring(data_dir))
         values = scenario.assumptions(cached_ledger(data_dir))
     except ScenarioError as err:
         st.session_state["flows_file_error"] = (err.where, err.problems)
@@ -183,9 +188,9 @@ def _assumption_widgets(name: str, help_text: str) -> None:
     The label is written once, across the sidebar's width, so it does not wrap in the
     narrow column; both widgets keep it as their accessible name (the box's ends in "value").
     """
-    info = parameter_info(name)
+    info = _wiring().parameter_info(name)
     label = f"{info['label']} ({info['unit']})"
-    is_int = isinstance(info["default"], int)
+    is_int = info["integer"]
     cast = int if is_int else float
     low, high, step = cast(info["minimum"]), cast(info["maximum"]), cast(1 if is_int else info["step"])
     st.markdown(f"<small>{label}</small>", help=help_text, unsafe_allow_html=True)
@@ -205,24 +210,27 @@ def _assumption_widgets(name: str, help_text: str) -> None:
 
 
 def _sidebar(data_dir: str | None, base: Baseline) -> None:
-    sources = cached_ledger(data_dir).sources
+    ledger = cached_ledger(data_dir)
+    sources, wiring = ledger.sources, ledger.wiring
     publisher = dict(zip(sources["source_id"], sources["publisher"]))
     links = dict(zip(sources["source_id"], sources["url"]))
     with st.sidebar:
         st.header("Assumptions")
-        options = ["—", *shipped_scenarios()]
+        named = shipped_scenarios(ledger)
+        options = ["—", *named]
         st.selectbox(
             "Load a named scenario",
             options,
             key="flows_pick",
             on_change=_load_named,
             args=(data_dir,),
-            format_func=lambda k: k if k == "—" else shipped_scenarios()[k].name,
+            format_func=lambda k: k if k == "—" else named[k].name,
         )
+        year = wiring.parameter_info("year")
         st.slider(
             "Year",
-            2018,
-            2035,
+            year["minimum"],
+            year["maximum"],
             key=_key("year"),
             on_change=_on_year_change,
             args=(data_dir,),
@@ -236,10 +244,10 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
             icon=":material/restart_alt:",
             help="Every assumption back to its default for the selected year.",
         )
-        for group in GROUPS:
-            with st.expander(group, expanded=group in ("Gas supply", "Gas demand")):
-                for name in parameter_names(group):
-                    info = parameter_info(name)
+        for position, group in enumerate(wiring.groups):
+            with st.expander(group, expanded=position < 2):
+                for name in wiring.parameter_names(group):
+                    info = wiring.parameter_info(name)
                     prov = base.provenance.get(name)
                     default = getattr(base.assumptions, name)
                     help_text = f"{info['help']}\n\nDefault {default:g} {info['unit']}. {prov.describe() if prov else ''}"
@@ -286,18 +294,21 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
 
 
-def _metrics(result: FlowResult, base_result: FlowResult) -> None:
-    cols = [c for _ in range(2) for c in st.columns(3)]
-    for col, key in zip(cols, HEADLINE):
-        ind = INDICATORS[key]
+def _metrics(result: FlowResult, base_result: FlowResult, wiring: Wiring) -> None:
+    headline = wiring.headline
+    cols = [c for _ in range(math.ceil(len(headline) / 3)) for c in st.columns(3)]
+    definitions = wiring.indicators.set_index("indicator")
+    for col, key in zip(cols, headline):
+        ind = definitions.loc[key]
         value, base_value = result.indicators[key], base_result.indicators[key]
         col.metric(
-            ind.label,
-            format_indicator(value, ind.unit),
-            delta=indicator_delta(value, base_value, ind.unit),
-            delta_color="inverse" if key in WORSE_WHEN_HIGHER else "normal",
-            help=f"{ind.definition}\n\nThe small figure is the change against the baseline for {result.assumptions.year} "
-            f"({format_indicator(base_value, ind.unit)}).",
+            ind["label"],
+            format_indicator(value, ind["unit"]),
+            delta=indicator_delta(value, base_value, ind["unit"]),
+            # Unmet demand going up is bad news: its arrow turns red.
+            delta_color="inverse" if str(ind["formula"]).startswith("unmet(") else "normal",
+            help=f"{ind['definition']}\n\nThe small figure is the change against the baseline for {result.assumptions.year} "
+            f"({format_indicator(base_value, ind['unit'])}).",
         )
 
 
@@ -322,7 +333,7 @@ def render() -> None:
     base = _baseline(data_key, st.session_state[_key("year")])
     invalid = None
     try:
-        assumptions = Assumptions(**_current())
+        assumptions = ledger.wiring.assumption_model(**_current())
     except ValidationError as err:  # an impossible combination: say which sliders, keep the last good scenario
         invalid = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
         assumptions = st.session_state.get("flows_last_good") or base.assumptions
@@ -334,7 +345,7 @@ def render() -> None:
     named_for = st.session_state.get("flows_named_for")
     name = scenario_label(
         st.session_state.get("flows_scenario_name", "Baseline"),
-        Assumptions(**named_for) if named_for else None,
+        ledger.wiring.assumption_model(**named_for) if named_for else None,
         assumptions,
         shown_base.assumptions,
     )
@@ -355,7 +366,7 @@ def render() -> None:
         "(gas in bcm/yr, freight in Mt/yr) with capacities respected; links are sized by flow and coloured by "
         "utilisation, bottlenecks in dark red. The URL always holds the current scenario: copy it to share this view."
     )
-    _metrics(result, base_result)
+    _metrics(result, base_result, ledger.wiring)
     _what_limits(result, graph)
     if result.notes:
         with st.expander("Model notes: links without a published capacity"):
@@ -366,11 +377,13 @@ def render() -> None:
     flows_map = figures["flows"][1]()
     st.plotly_chart(flows_map, theme=None, config=plotly_config("corridors-flows"), key="flows_map")
     chart_download_panel(flows_map, "flows", context, "dl_flows")
-    for column, chart in zip(st.columns(2), ("gas_markets", "instc_branches")):
-        with column:
-            figure = figures[chart][1]()
-            st.plotly_chart(figure, theme=None, config=plotly_config(f"corridors-{chart}"), key=f"chart_{chart}")
-            chart_download_panel(figure, chart, context, f"dl_{chart}")
+    model_charts = [chart for chart in figures if chart not in ("flows", "network") and not chart.endswith("_sources")]
+    for start in range(0, len(model_charts), 2):
+        for column, chart in zip(st.columns(2), model_charts[start : start + 2]):
+            with column:
+                figure = figures[chart][1]()
+                st.plotly_chart(figure, theme=None, config=plotly_config(f"corridors-{chart}"), key=f"chart_{chart}")
+                chart_download_panel(figure, chart, context, f"dl_{chart}")
     left, right = st.columns(2)
     with left:
         st.subheader("Demand, delivered and unmet")
@@ -399,8 +412,10 @@ def render() -> None:
                 width="stretch",
                 column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
             )
-        st.subheader("Azerbaijan's gas balance")
-        st.dataframe(balance_table(result), hide_index=True, width="stretch")
+        balance = balance_table(result)
+        if balance is not None:
+            st.subheader(balance.attrs["title"])
+            st.dataframe(balance, hide_index=True, width="stretch")
     st.subheader("Flow on every link")
     st.dataframe(
         link_flow_table(result),

@@ -33,8 +33,9 @@ LINK_COLUMNS = [
 def render() -> None:
     ledger, graph = ledger_or_stop()
     st.title("The corridor network")
+    units = links_frame(graph).groupby("network")["unit"].first()
     st.caption(
-        "INSTC freight (Mt/yr) and gas transit through Azerbaijan (bcm/yr) on one map. "
+        f"{' and '.join(f'{network.capitalize()} ({unit})' for network, unit in units.items())} on one map. "
         "Line width shows capacity; dashed lines are not operating today; grey-thin lines have no published capacity. "
         "Hover a link's midpoint for its asset, capacity, status and publishers."
     )

@@ -1,0 +1,460 @@
+"""The flow model: assumptions in, flows on every link out, wired by the ledger's model tables.
+
+Each network with markets (gas in bcm/yr, freight in Mt/yr) is one linear programme
+(:mod:`corridors.lp`) over the same graph. Capacities are respected and mass is
+conserved at every node; what the network cannot carry is reported as unmet demand,
+and the links whose capacity limits the result are named (non-zero shadow price).
+
+What the model does with each place is read from the wiring (:mod:`corridors.wiring`):
+
+- supplies enter at their node, up to their quantity; imports are used before
+  production (they are contracted deliveries);
+- markets take delivery at any of their nodes; own use is served before exports;
+- a market with an origin (freight) is split into route classes, each allowed on
+  some branches; cargo takes the cheapest open route it may use, a link costing its
+  length (published, or the great-circle distance × 1.2) times a weight per mode;
+- assumptions move links: capacity, opening year, open when positive, a share kept
+  back (a swap fee); a link marked bidirectional carries flow both ways within one
+  capacity;
+- indicators are formulas over the solved flows.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from corridors.expressions import parse, variables
+from corridors.graph import in_service_mask
+from corridors.lp import Commodity, Market, NetworkLP
+from corridors.wiring import ALL_BRANCHES, MARKET_PENALTY, SUPPLY_REWARD, AssumptionsBase, Wiring, split_ids
+
+ROUTE_FACTOR = 1.2  # great-circle distance to route distance when no length is published
+EARTH_RADIUS_KM = 6371.0
+EPS = 1e-7
+
+
+@dataclass
+class FlowResult:
+    """The model's answer for one set of assumptions.
+
+    Attributes
+    ----------
+    links
+        One row per link: flow (both directions), capacity used by the model,
+        utilisation (flow ÷ capacity), binding and shadow price.
+    nodes
+        Net balance per node (what it takes out minus what it puts in).
+    markets
+        Demand, delivered and unmet per market, indexed by market id.
+    indicators
+        Value per indicator (NaN where a ratio's denominator is below its floor).
+    notes
+        Caveats in words (links without a capacity, ratios shown as n/a).
+    """
+
+    assumptions: AssumptionsBase
+    links: pd.DataFrame
+    nodes: pd.DataFrame
+    markets: pd.DataFrame
+    indicators: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    definitions: pd.DataFrame | None = None
+
+    @property
+    def unmet(self) -> dict[str, float]:
+        return {m: float(v) for m, v in self.markets["unmet"].items()}
+
+    @property
+    def bottlenecks(self) -> pd.DataFrame:
+        """Binding links, the most limiting first (largest shadow price)."""
+        binding = self.links[self.links["binding"]]
+        return binding.sort_values(["network", "shadow_price"], ascending=[True, False])
+
+    def indicator_table(self) -> pd.DataFrame:
+        """Indicators with label, unit and definition, in the wiring's order."""
+        defs = self.definitions.set_index("indicator") if self.definitions is not None else None
+        rows = []
+        for key, value in self.indicators.items():
+            row = defs.loc[key] if defs is not None else {"label": key, "unit": "", "definition": ""}
+            rows.append({"indicator": row["label"], "value": value, "unit": row["unit"], "definition": row["definition"], "key": key})
+        return pd.DataFrame(rows)
+
+
+def _haversine_km(a: dict, b: dict) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (a["x"], a["y"], b["x"], b["y"]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
+@dataclass
+class _Network:
+    """One network's programme and the arrays a solve needs."""
+
+    name: str
+    unit: str
+    links: pd.DataFrame
+    lp: NetworkLP
+    arc_link: np.ndarray  # link position of each arc (forward arcs, then reverse arcs)
+    n_forward: int
+    distance: np.ndarray  # per arc
+    base_capacity: np.ndarray  # per link
+    first_year: np.ndarray
+    status: np.ndarray
+    commodities: list[dict[str, Any]]  # supplies, markets, route class per LP commodity
+    markets: list[str]
+    market_kind: dict[str, str]
+
+
+class FlowModel:
+    """Every network's flow programme for one graph and wiring, built once and re-solved per scenario.
+
+    Parameters
+    ----------
+    graph
+        The corridor graph from :func:`corridors.build_graph`.
+    wiring
+        The model tables of the same ledger.
+
+    Raises
+    ------
+    ValueError
+        If the wiring names a node or link the graph lacks: the message names it.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, wiring: Wiring):
+        self.graph = graph
+        self.wiring = wiring
+        self.model = wiring.assumption_model
+        nodes_needed = {n for cell in wiring.flows["nodes"] for n in split_ids(cell)} | set(wiring.flows["origin"].dropna())
+        missing = sorted(nodes_needed - set(graph.nodes))
+        if missing:
+            raise ValueError(f"the model's wiring names nodes that nodes.csv lacks: {', '.join(missing)}")
+        self.node_ids = list(graph.nodes)
+        self.node_index = {n: i for i, n in enumerate(self.node_ids)}
+        self.country = {n: graph.nodes[n].get("country") for n in graph.nodes}
+        self.link_table = self._link_table()
+        self._lock = threading.Lock()
+        self.networks = {name: self._build(name) for name in wiring.networks}
+        columns = ["link_id", "network", "mode", "branch", "asset", "from_node", "to_node", "unit", "status"]
+        self.result_links = pd.concat([net.links[columns] for net in self.networks.values()])
+        self.result_markets = pd.DataFrame(
+            {
+                "network": [net.name for net in self.networks.values() for _ in net.markets],
+                "unit": [net.unit for net in self.networks.values() for _ in net.markets],
+            },
+            index=[m for net in self.networks.values() for m in net.markets],
+        )
+        self.result_nodes = pd.DataFrame({"node_id": self.node_ids, "network": [graph.nodes[n]["network"] for n in self.node_ids]})
+        self._effects = self._link_effects()
+        self._indicators = [(row, parse(row["formula"])) for row in wiring.indicator_rows()]
+        self._quantities = [(row["flow_id"], parse(row["quantity"])) for row in wiring.flows.to_dict("records")]
+        self._costs = {name: self._cost_rules(net) for name, net in self.networks.items()}
+        ordered = self.result_links
+        self._link_columns = {c: ordered[c].to_numpy() for c in ("network", "branch", "mode")}
+        self._from_country = ordered["from_node"].map(self.country).to_numpy()
+        self._to_country = ordered["to_node"].map(self.country).to_numpy()
+        self._selections: dict[tuple, np.ndarray] = {}
+        self._flow_kinds = dict(zip(wiring.flows["flow_id"], wiring.flows["kind"]))
+        self._flow_networks = dict(zip(wiring.flows["flow_id"], wiring.flows["network"]))
+
+    # -- building ---------------------------------------------------------------------
+
+    def _link_table(self) -> pd.DataFrame:
+        columns = ("network", "mode", "branch", "asset", "capacity", "status", "first_year", "unit", "length_km", "bidirectional")
+        rows = [
+            {"link_id": k, "from_node": u, "to_node": v, **{c: d.get(c) for c in columns}}
+            for u, v, k, d in self.graph.edges(keys=True, data=True)
+        ]
+        table = pd.DataFrame(rows).set_index("link_id", drop=False)
+        table.index.name = None
+        table["distance_km"] = [
+            float(length) if pd.notna(length) and length else ROUTE_FACTOR * _haversine_km(self.graph.nodes[u], self.graph.nodes[v])
+            for u, v, length in zip(table["from_node"], table["to_node"], table["length_km"])
+        ]
+        return table
+
+    def _build(self, network: str) -> _Network:
+        idx = self.node_index
+        links = self.link_table[self.link_table["network"] == network].copy()
+        n = len(links)
+        both_ways = np.flatnonzero(links["bidirectional"].fillna(False).astype(bool).to_numpy())
+        tail_fwd, head_fwd = links["from_node"].map(idx).to_numpy(), links["to_node"].map(idx).to_numpy()
+        arc_link = np.concatenate([np.arange(n), both_ways])
+        tail = np.concatenate([tail_fwd, head_fwd[both_ways]])
+        head = np.concatenate([head_fwd, tail_fwd[both_ways]])
+        supplies = self.wiring.supplies(network)
+        markets = self.wiring.markets(network)
+        pooled = markets[markets["origin"].isna()]
+        routed = markets[markets["origin"].notna()]
+        branch = links["branch"].to_numpy()
+        commodities: list[dict[str, Any]] = []
+        lp_commodities: list[Commodity] = []
+        if len(pooled):
+            supply_nodes = tuple(idx[split_ids(c)[0]] for c in supplies["nodes"])
+            rewards = tuple(SUPPLY_REWARD[k] for k in supplies["kind"])
+            lp_markets = tuple(
+                Market(m, tuple(idx[x] for x in split_ids(nodes)), MARKET_PENALTY[k])
+                for m, nodes, k in zip(pooled["flow_id"], pooled["nodes"], pooled["kind"])
+            )
+            lp_commodities.append(Commodity(network, supply_nodes, rewards, lp_markets))
+            commodities.append({"supplies": list(supplies["flow_id"]), "markets": list(pooled["flow_id"]), "route": None, "allowed": None})
+        routes = self.wiring.routes[self.wiring.routes["network"] == network]
+        route_rows = routes.to_dict("records") or [{"route_class": "all", "share": "1", "branches": ALL_BRANCHES}]
+        for market in routed.to_dict("records"):
+            for route in route_rows:
+                allowed_branches = split_ids(route["branches"])
+                allowed = np.ones(n, dtype=bool) if ALL_BRANCHES in allowed_branches else np.isin(branch, allowed_branches)
+                origin = (idx[market["origin"]],)
+                target = Market(market["flow_id"], tuple(idx[x] for x in split_ids(market["nodes"])), MARKET_PENALTY[market["kind"]])
+                lp_commodities.append(Commodity(f"{market['flow_id']}:{route['route_class']}", origin, (0.0,), (target,)))
+                commodities.append(
+                    {"supplies": [], "markets": [market["flow_id"]], "route": parse(route["share"]), "allowed": allowed[arc_link]}
+                )
+        lp = NetworkLP(len(self.node_ids), tail, head, lp_commodities, capacity_group=arc_link)
+        capacity = links["capacity"].astype("float64").to_numpy()
+        market_ids = [*pooled["flow_id"], *routed["flow_id"]]
+        return _Network(
+            name=network,
+            unit=str(links["unit"].iloc[0]) if n else "",
+            links=links,
+            lp=lp,
+            arc_link=arc_link,
+            n_forward=n,
+            distance=links["distance_km"].to_numpy()[arc_link],
+            base_capacity=np.where(np.isnan(capacity), np.inf, capacity),
+            first_year=links["first_year"].astype("float64").to_numpy(),
+            status=links["status"].to_numpy().astype(str),
+            commodities=commodities,
+            markets=market_ids,
+            market_kind=dict(zip(markets["flow_id"], markets["kind"])),
+        )
+
+    def _link_effects(self) -> list[tuple[str, str, dict[str, np.ndarray]]]:
+        """(assumption, effect, {network: mask of its links}) for every assumption that moves links."""
+        effects = []
+        for name in self.wiring.parameter_names():
+            info = self.wiring.parameter_info(name)
+            if info["effect"] is None:
+                continue
+            masks = {net.name: net.links["link_id"].isin(info["link_ids"]).to_numpy() for net in self.networks.values()}
+            effects.append((name, info["effect"], masks))
+        return effects
+
+    # -- solving ----------------------------------------------------------------------
+
+    def _cost_rules(self, net: _Network) -> list[tuple[np.ndarray, Any]]:
+        """(links it applies to, weight formula) per cost row; rows for one branch come last, so they win."""
+        costs = self.wiring.costs[self.wiring.costs["network"] == net.name]
+        mode, branch = net.links["mode"].to_numpy(), net.links["branch"].to_numpy()
+        rules = []
+        for row in sorted(costs.to_dict("records"), key=lambda r: isinstance(r["branch"], str)):
+            mask = mode == row["mode"]
+            if isinstance(row["branch"], str):
+                mask &= branch == row["branch"]
+            rules.append((mask, parse(row["weight"])))
+        return rules
+
+    def _cost_per_km(self, net: _Network, values: dict[str, float]) -> np.ndarray:
+        weight = np.zeros(net.n_forward)
+        for mask, expression in self._costs[net.name]:
+            weight[mask] = expression.evaluate(values)
+        return weight[net.arc_link] * net.distance
+
+    def solve_network(self, net: _Network, values: dict[str, float], overrides: dict[str, float] | None = None) -> dict[str, Any]:
+        """Solve one network for the assumption values (``overrides`` replace some of them)."""
+        values = {**values, **(overrides or {})}
+        year = values[self.wiring.year_name]
+        capacity = net.base_capacity.copy()
+        is_open = in_service_mask(net.first_year, net.status, int(year))
+        gain_link = np.ones(net.n_forward)
+        for name, effect, masks in self._effects:
+            mask, value = masks[net.name], values[name]
+            if not mask.any():
+                continue
+            if effect == "capacity":
+                capacity[mask] = value
+            elif effect == "opening_year":
+                is_open[mask] = value <= year
+            elif effect == "opens_if_positive":
+                is_open[mask] |= value > 0
+            elif effect == "loss_share":
+                gain_link[mask] = 1.0 - value
+        arc_open = is_open[net.arc_link]
+        open_by_commodity = np.stack([arc_open & c["allowed"] if c["allowed"] is not None else arc_open for c in net.commodities])
+        supply_max, demand = [], []
+        quantity = {flow_id: expression.evaluate(values) for flow_id, expression in self._quantities}
+        for com in net.commodities:
+            share = 1.0 if com["route"] is None else com["route"].evaluate(values)
+            wanted = np.array([quantity[m] * share for m in com["markets"]], dtype=float)
+            demand.append(wanted)
+            # A routed market's cargo enters at its origin: exactly what is demanded.
+            supply_max.append(wanted if com["route"] is not None else np.array([quantity[s] for s in com["supplies"]], dtype=float))
+        cost = self._cost_per_km(net, values)
+        gain = gain_link[net.arc_link]
+        with self._lock:
+            sol = net.lp.solve(capacity, open_by_commodity, cost, supply_max, demand, gain)
+        arc_flow = sol.flow.sum(axis=0)
+        link_flow = np.bincount(net.arc_link, weights=arc_flow, minlength=net.n_forward)
+        forward = arc_flow[: net.n_forward]
+        balance = np.zeros(len(self.node_ids))
+        np.add.at(balance, net.lp.head, gain * arc_flow)
+        np.subtract.at(balance, net.lp.tail, arc_flow)
+        used: dict[str, float] = {}
+        delivered = dict.fromkeys(net.markets, 0.0)
+        unmet = dict.fromkeys(net.markets, 0.0)
+        wanted = dict.fromkeys(net.markets, 0.0)
+        for com, s_used, d, u, dem in zip(net.commodities, sol.supply_used, sol.delivered, sol.unmet, demand):
+            used.update(zip(com["supplies"], map(float, s_used)))
+            for market, dv, uv, wv in zip(com["markets"], d, u, dem):
+                delivered[market] += float(dv)
+                unmet[market] += float(uv)
+                wanted[market] += float(wv)
+        return {
+            "flow": link_flow,
+            "forward": forward,
+            "reverse": link_flow - forward,
+            "capacity": capacity,
+            "open": is_open,
+            "shadow": -sol.capacity_dual,
+            "balance": balance,
+            "used": used,
+            "offered": {s: quantity[s] for com in net.commodities for s in com["supplies"]},
+            "demand": wanted,
+            "delivered": delivered,
+            "unmet": unmet,
+        }
+
+    def solve(self, a: AssumptionsBase) -> FlowResult:
+        """Solve every network for one set of assumptions."""
+        values = variables(a.model_dump())
+        solved = {name: self.solve_network(net, values) for name, net in self.networks.items()}
+        both = {
+            k: np.concatenate([solved[n][k] for n in self.networks]) for k in ("flow", "forward", "reverse", "capacity", "open", "shadow")
+        }
+        capacity = np.where(np.isfinite(both["capacity"]), both["capacity"], np.nan)
+        flow = np.clip(both["flow"], 0, None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Both directions of a link count against one capacity, so utilisation is their sum over it.
+            utilisation = np.where(capacity > 0, flow / capacity, np.nan)
+        links = self.result_links.assign(
+            open=both["open"],
+            capacity=capacity,
+            flow=flow.round(9),
+            flow_forward=both["forward"].round(9),
+            flow_reverse=both["reverse"].round(9),
+            utilisation=utilisation,
+            binding=(both["shadow"] > EPS) & ~np.isnan(capacity),
+            shadow_price=both["shadow"],
+        )
+        markets = self.result_markets.assign(
+            demand=[solved[n]["demand"][m] for n, net in self.networks.items() for m in net.markets],
+            delivered=[solved[n]["delivered"][m] for n, net in self.networks.items() for m in net.markets],
+            unmet=np.clip([solved[n]["unmet"][m] for n, net in self.networks.items() for m in net.markets], 0, None).round(9),
+        )
+        nodes = self.result_nodes.assign(balance=sum(s["balance"] for s in solved.values()).round(9))
+        notes: list[str] = []
+        indicators = self._evaluate_indicators(values, solved, links, notes)
+        unlimited = links.loc[links["capacity"].isna() & links["open"], "link_id"]
+        if len(unlimited):
+            notes.insert(
+                0, f"{len(unlimited)} open links have no published capacity and are not limited in the model: {', '.join(unlimited)}."
+            )
+        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators)
+
+    # -- indicators -------------------------------------------------------------------
+
+    def _selectors(self, solved: dict[str, dict[str, Any]], link_flow: np.ndarray) -> dict[str, Callable]:
+        kinds, networks = self._flow_kinds, self._flow_networks
+
+        def pick(key: str) -> Callable[..., float]:
+            def total(flow_id: str | None = None, kind: str | None = None, network: str | None = None) -> float:
+                return sum(
+                    value
+                    for net_solved in solved.values()
+                    for fid, value in net_solved[key].items()
+                    if (flow_id is None or fid == flow_id)
+                    and (kind is None or kinds[fid] == kind)
+                    and (network is None or networks[fid] == network)
+                )
+
+            return total
+
+        def flow(network=None, branch=None, mode=None, crosses=None, between=None) -> float:
+            return float(link_flow[self._selection(network, branch, mode, crosses, between)].sum())
+
+        return {"used": pick("used"), "offered": pick("offered"), "delivered": pick("delivered"), "unmet": pick("unmet"), "flow": flow}
+
+    def _selection(self, network: str | None, branch: str | None, mode: str | None, crosses: str | None, between: str | None) -> np.ndarray:
+        """Links (in result order) that a ``flow()`` call of an indicator sums; built once per call signature."""
+        key = (network, branch, mode, crosses, between)
+        if key not in self._selections:
+            mask = np.ones(len(self.result_links), dtype=bool)
+            for column, wanted in (("network", network), ("branch", branch), ("mode", mode)):
+                if wanted is not None:
+                    mask &= self._link_columns[column] == wanted
+            start, end = self._from_country, self._to_country
+            if crosses is not None:
+                mask &= (start == crosses) ^ (end == crosses)
+            if between is not None:
+                a, b = between.split()
+                mask &= ((start == a) & (end == b)) | ((start == b) & (end == a))
+            self._selections[key] = mask
+        return self._selections[key]
+
+    def _evaluate_indicators(self, values: dict[str, float], solved: dict, links: pd.DataFrame, notes: list[str]) -> dict[str, float]:
+        functions = self._selectors(solved, links["flow"].to_numpy())
+        results: dict[str, float] = {}
+
+        def opening_effect(assumption: str, indicator: str) -> float:
+            year = values[self.wiring.year_name]
+            is_open = values[assumption] <= year
+            flipped_value = year + 1 if is_open else year
+            flipped = {
+                name: (self.solve_network(net, values, {assumption: flipped_value}) if self._moves(assumption, name) else solved[name])
+                for name, net in self.networks.items()
+            }
+            flipped_flow = np.clip(np.concatenate([flipped[n]["flow"] for n in self.networks]), 0, None)
+            other = self._formula_value(indicator, values, self._selectors(flipped, flipped_flow), results)
+            here = results[indicator]
+            return here - other if is_open else other - here
+
+        functions["opening_effect"] = opening_effect
+        for row, expression in self._indicators:
+            floor = float(row["floor"]) if pd.notna(row["floor"]) else EPS
+            value = expression.evaluate({**values, **results}, functions, floor)
+            results[row["indicator"]] = value
+            if math.isnan(value) and pd.notna(row["floor"]):
+                notes.append(f"{row['label']}: n/a, because the quantity it divides by is below {row['floor']:g}.")
+        return results
+
+    def _formula_value(self, indicator: str, values: dict[str, float], functions: dict[str, Callable], earlier: dict[str, float]) -> float:
+        for row, expression in self._indicators:
+            if row["indicator"] == indicator:
+                floor = float(row["floor"]) if pd.notna(row["floor"]) else EPS
+                return expression.evaluate({**values, **earlier}, functions, floor)
+        raise KeyError(indicator)
+
+    def _moves(self, assumption: str, network: str) -> bool:
+        return any(name == assumption and masks[network].any() for name, _, masks in self._effects)
+
+
+_MODELS: weakref.WeakKeyDictionary[nx.MultiDiGraph, FlowModel] = weakref.WeakKeyDictionary()
+_BUILD_LOCK = threading.Lock()
+
+
+def flow_model(graph: nx.MultiDiGraph, wiring: Wiring) -> FlowModel:
+    """The :class:`FlowModel` of a graph, built once (under a lock) and kept while the graph lives."""
+    with _BUILD_LOCK:
+        model = _MODELS.get(graph)
+        if model is None or model.wiring is not wiring:
+            model = _MODELS[graph] = FlowModel(graph, wiring)
+    return model
