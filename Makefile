@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test setup setup-dev browser validate bench lint clean
+.PHONY: run test setup setup-dev browser browser-optional validate bench lint clean
 
 $(VENV)/.ok-runtime: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridors needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
@@ -26,20 +26,24 @@ setup: $(VENV)/.ok-runtime
 setup-dev: $(VENV)/.ok-dev
 
 browser:
-	@bash scripts/ensure-chromium.sh >/dev/null
+	@PY=$(PY) bash scripts/ensure-chromium.sh >/dev/null
 
-run: setup
+# The dashboard runs without a browser; only its chart downloads need one, so a failed install is a note, not a stop.
+browser-optional:
+	@PY=$(PY) bash scripts/ensure-chromium.sh >/dev/null || echo "note: chart downloads (PNG/SVG/PDF, report) need Chromium: see the README" >&2
+
+run: setup browser-optional
 	$(PY) -m corridors validate
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup-dev browser
-	BROWSER_PATH="$$(bash scripts/ensure-chromium.sh)" $(PY) -m pytest
+	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" $(PY) -m pytest
 
 validate: setup
 	$(PY) -m corridors validate
 
 bench: setup-dev browser
-	BROWSER_PATH="$$(bash scripts/ensure-chromium.sh)" $(PY) -m corridors bench
+	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" $(PY) -m corridors bench
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

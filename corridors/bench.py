@@ -10,9 +10,14 @@ import statistics
 import time
 from collections.abc import Callable
 
+import networkx as nx
 import numpy as np
 
-from corridors.lp import Commodity, Market, NetworkLP
+from corridors.export import ScenarioExport, chart_bytes, renderer, report_pdf, report_zip
+from corridors.export.render import IMAGE_FORMATS
+from corridors.ledger.load import Ledger
+from corridors.ledger.wiring import AssumptionsBase
+from corridors.model.lp import Commodity, Market, NetworkLP
 
 
 def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -59,9 +64,9 @@ def synthetic_problem(n_nodes: int, seed: int = 0) -> tuple[NetworkLP, Callable[
 def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
     """Print every benchmark."""
     from corridors import build_graph, load_ledger
-    from corridors.assumptions import baseline
-    from corridors.flows import FlowModel
     from corridors.model import solve
+    from corridors.model.assumptions import baseline
+    from corridors.model.flows import FlowModel
 
     skip = skip or set()
     repeat = 30 if quick else 200
@@ -91,6 +96,35 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
             _report(f"synthetic network, {n:,} nodes: build", build)
             _report(f"synthetic network, {n:,} nodes: solve", _timed(solve_once, 3 if quick else 10))
     if "export" not in skip:
-        from corridors.export import export_benchmarks
-
         export_benchmarks(ledger, graph, base, _report, quick=quick)
+
+
+def export_benchmarks(
+    ledger: Ledger, graph: nx.MultiDiGraph, assumptions: AssumptionsBase, report: Callable[[str, list[float]], None], quick: bool = False
+) -> None:
+    """Time chart exports (first and warm) and the whole report; printed by ``corridors bench``."""
+    import time
+
+    bundle = ScenarioExport(ledger, graph, assumptions, "Benchmark")
+    flows_map = bundle.figures()["flows"][1]()
+    bars = bundle.figures()["gas_markets"][1]()
+    renderer.close()
+    for fmt in IMAGE_FORMATS:
+        start = time.perf_counter()
+        chart_bytes(flows_map, fmt, bundle.context)
+        first = time.perf_counter() - start
+        report(f"export flows map {fmt.upper()} (first call{', starts the browser' if fmt == 'png' else ''})", [first])
+        for label, fig in (("flows map", flows_map), ("bar chart", bars)):
+            warm = []
+            for _ in range(3 if quick else 8):
+                start = time.perf_counter()
+                chart_bytes(fig, fmt, bundle.context)
+                warm.append(time.perf_counter() - start)
+            report(f"export {label} {fmt.upper()} (warm)", warm)
+    # Fresh bundles: a bundle keeps the charts it rendered, which would flatter the second timing.
+    start = time.perf_counter()
+    report_pdf(ScenarioExport(ledger, graph, assumptions, "Benchmark"))
+    report("whole PDF report (6 charts + tables)", [time.perf_counter() - start])
+    start = time.perf_counter()
+    report_zip(ScenarioExport(ledger, graph, assumptions, "Benchmark"))
+    report("ZIP of all charts (SVG + PNG) + XLSX + CSV", [time.perf_counter() - start])

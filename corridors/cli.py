@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from corridors.io import resolve_data_dir
-from corridors.validate import LedgerError, read_tables
+from corridors.ledger.load import resolve_data_dir
+from corridors.ledger.validate import LedgerError, read_tables
 
 EXIT_LEDGER, EXIT_INPUT, EXIT_EXPORT = 1, 2, 3
 
@@ -42,8 +42,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def scenario_from_args(args: argparse.Namespace):
     """Ledger, graph, assumptions and scenario name from --data, --scenario and --year."""
     from corridors import build_graph, load_ledger
-    from corridors.baseline import baseline
-    from corridors.scenarios import Scenario, ScenarioError, load_scenario
+    from corridors.model.baseline import baseline
+    from corridors.model.scenarios import Scenario, ScenarioError, load_scenario
 
     ledger = load_ledger(args.data)
     years = ledger.wiring.parameter_info("year")
@@ -65,7 +65,7 @@ def scenario_from_args(args: argparse.Namespace):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from corridors.model import solve
-    from corridors.report_data import indicator_table, link_flow_table, market_table, result_document
+    from corridors.views.tables import indicator_table, link_flow_table, market_table, result_document
 
     _, graph, assumptions, name = scenario_from_args(args)
     result = solve(graph, assumptions)
@@ -111,6 +111,59 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Hold the baseline against the published record; exit 1 when any series with a figure misses."""
+    from corridors import build_graph, load_ledger
+    from corridors.model.backtest import backtest, backtest_document
+
+    if args.from_year > args.to_year:
+        raise CliError(f"--from {args.from_year} is after --to {args.to_year}")
+    ledger = load_ledger(args.data)
+    years = ledger.wiring.parameter_info("year")
+    if args.from_year < years["minimum"] or args.to_year > years["maximum"]:
+        raise CliError(f"years must lie within {years['minimum']}–{years['maximum']}")
+    table = backtest(ledger, build_graph(ledger), args.from_year, args.to_year)
+    document = backtest_document(table)
+    if args.format == "json":
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        shown = table.assign(inside=table["inside"].map({True: "yes", False: "NO", None: "no figure"}))
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250, "display.max_colwidth", 90):
+            print(shown.drop(columns=["source_ids"]).to_string(index=False))
+        print(
+            f"\n{document['inside']} of {document['checked']} series-years with a published figure are inside; {document['misses']} miss."
+        )
+    return 0 if document["misses"] == 0 else 1
+
+
+#: Streamlit settings the dashboard needs wherever it is started from (the checkout also has .streamlit/config.toml).
+DASHBOARD_SETTINGS = {
+    "server.enableStaticServing": "true",
+    "server.headless": "true",
+    "server.fileWatcherType": "none",
+    "browser.gatherUsageStats": "false",
+    "client.showErrorDetails": "none",
+    "client.toolbarMode": "minimal",
+    "theme.base": "light",
+}
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the dashboard from the installed package (``streamlit run`` on its main script)."""
+    import subprocess
+    from pathlib import Path
+
+    import corridors.ui
+
+    script = Path(corridors.ui.__file__).resolve().parent / "main.py"
+    settings = {**DASHBOARD_SETTINGS, "server.port": str(args.port), "server.address": args.address}
+    command = [sys.executable, "-m", "streamlit", "run", str(script), *(f"--{key}={value}" for key, value in settings.items())]
+    env = {**os.environ, **({"CORRIDORS_DATA": str(Path(args.data).resolve())} if args.data else {})}
+    print(f"Corridors on http://{args.address}:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    return subprocess.call(command, env=env)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m corridors", description="Corridors: ledger, flow model and exports.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +193,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--formats", default="png,svg,pdf,csv,xlsx,report", help="comma-separated: png,svg,pdf,csv,xlsx,report,zip")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.set_defaults(handler=cmd_export)
+
+    backtest = commands.add_parser("backtest", help="hold the baseline against the published record, year by year")
+    backtest.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
+    backtest.add_argument("--from", dest="from_year", type=int, default=2019, metavar="YEAR")
+    backtest.add_argument("--to", dest="to_year", type=int, default=2025, metavar="YEAR")
+    backtest.add_argument("--format", choices=["table", "json"], default="table")
+    backtest.set_defaults(handler=cmd_backtest)
+
+    dashboard = commands.add_parser("dashboard", help="serve the dashboard (from any folder, also after pip install)")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.add_argument("--address", default="127.0.0.1")
+    dashboard.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
+    dashboard.set_defaults(handler=cmd_dashboard)
     return parser
 
 
@@ -155,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.code
+    except FileNotFoundError as err:  # the shipped ledger or map outlines are not where the install put them
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_LEDGER
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like

@@ -1,31 +1,22 @@
 #!/usr/bin/env bash
-# Print the path of a Chromium/Chrome binary, installing Debian's chromium if needed.
-# Order: $CORRIDORS_CHROMIUM, $BROWSER_PATH, chromium/chrome on PATH, then apt-get (as root).
+# Print the path of a Chromium/Chrome binary, installing Debian's chromium if none is found.
+# Finding follows the project's one rule (corridors/chromium.py: CORRIDORS_CHROMIUM, BROWSER_PATH,
+# then chromium/chrome on PATH); this script only adds the install step. PY names the venv's python.
 set -euo pipefail
+PY="${PY:-.venv/bin/python}"
 
-for candidate in "${CORRIDORS_CHROMIUM:-}" "${BROWSER_PATH:-}"; do
-  if [ -n "$candidate" ]; then
-    if [ -x "$candidate" ]; then echo "$candidate"; exit 0; fi
-    echo "error: $candidate (from CORRIDORS_CHROMIUM/BROWSER_PATH) is not an executable browser" >&2
-    exit 1
-  fi
-done
-
-find_browser() {
-  for name in chromium chromium-browser google-chrome google-chrome-stable; do
-    if path=$(command -v "$name" 2>/dev/null); then echo "$path"; return 0; fi
-  done
-  return 1
-}
-
-if find_browser; then exit 0; fi
+if path=$("$PY" -m corridors.chromium 2>/dev/null); then echo "$path"; exit 0; fi
+if [ -n "${CORRIDORS_CHROMIUM:-}${BROWSER_PATH:-}" ]; then
+  "$PY" -m corridors.chromium  # names the variable that points nowhere, and fails
+  exit 1
+fi
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Chromium not found: installing Debian's chromium with apt-get (about a minute)…" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq chromium >&2
-  find_browser && exit 0
+  if path=$("$PY" -m corridors.chromium); then echo "$path"; exit 0; fi
 fi
 
 cat >&2 <<'MSG'

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from corridors import build_graph, load_ledger
-from corridors.schema import DATA_DIR
+from corridors.chromium import ChromiumNotFound, find_chromium
+from corridors.ledger.schema import DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,14 +40,11 @@ def ledger_copy(tmp_path: Path) -> Path:
 
 
 def chromium_path() -> str:
-    """The browser the suite uses; installing it is the Makefile's job, finding it is ours."""
-    for var in ("CORRIDORS_CHROMIUM", "BROWSER_PATH"):
-        if os.environ.get(var):
-            return os.environ[var]
-    found = shutil.which("chromium") or shutil.which("google-chrome")
-    if found:
-        return found
-    pytest.fail("No Chromium found: run the tests with `make test`, which installs it, or set CORRIDORS_CHROMIUM.")
+    """The browser the suite uses, found by the project's one rule; installing it is the Makefile's job."""
+    try:
+        return find_chromium()
+    except ChromiumNotFound as err:
+        pytest.fail(f"{err}. Run the tests with `make test`, which installs it.")
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from corridors.estimates import METRIC_LABELS
+from corridors.views.series import METRIC_LABELS
 from tests.conftest import wait_for_idle
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from corridors.estimates import (
+from corridors.views.series import (
     BASIS_LABELS,
     NO_FIGURE_LABEL,
     OUTTURN_BASES,
@@ -154,7 +154,7 @@ def test_sources_page_grid_gets_no_missing_values():
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page(str(ROOT / "pages/sources.py")).run()
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/sources.py")).run()
     assert not at.exception, at.exception
     grid = at.dataframe[0].value
     assert len(grid) > 50

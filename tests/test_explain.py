@@ -1,4 +1,4 @@
-"""What limits a scenario, in words: corridors.explain on the real ledger and model."""
+"""What limits a scenario, in words: corridors.model.explain on the real ledger and model."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from corridors.assumptions import baseline
-from corridors.explain import explain_unmet, format_indicator, indicator_delta, limiting_links, shortfalls
 from corridors.model import solve
+from corridors.model.assumptions import baseline
+from corridors.model.explain import explain_unmet, format_indicator, indicator_delta, limiting_links, shortfalls
 
 
 def scenario(ledger, year: int = 2025, **changes):

@@ -17,7 +17,6 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from corridors import build_graph, load_ledger
-from corridors.assumptions import baseline
 from corridors.export import (
     PRESETS,
     ExportContext,
@@ -30,6 +29,7 @@ from corridors.export import (
     report_pdf,
     report_zip,
 )
+from corridors.model.assumptions import baseline
 from tests.test_validate import set_cell
 
 pytestmark = pytest.mark.export
@@ -182,8 +182,10 @@ def test_render_timeout_gives_a_clear_error_and_the_renderer_recovers(bundle):
         renderer.close()
 
 
-def test_missing_browser_is_a_clear_error_at_once(tmp_path):
-    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-chrome")}
+@pytest.mark.parametrize("variable", ["BROWSER_PATH", "CORRIDORS_CHROMIUM"])
+def test_missing_browser_is_a_clear_error_at_once(tmp_path, variable):
+    env = {k: v for k, v in os.environ.items() if k not in ("BROWSER_PATH", "CORRIDORS_CHROMIUM")}
+    env[variable] = str(tmp_path / "no-chrome")
     done = subprocess.run(
         [sys.executable, "-m", "corridors", "export", "--out", str(tmp_path / "out"), "--formats", "png", "--quiet"],
         capture_output=True,
@@ -193,7 +195,7 @@ def test_missing_browser_is_a_clear_error_at_once(tmp_path):
         check=False,
     )
     assert done.returncode == 3
-    assert "is not an executable browser" in done.stderr
+    assert f"{variable}={tmp_path / 'no-chrome'} is not an executable browser" in done.stderr
     assert "Traceback" not in done.stderr
 
 

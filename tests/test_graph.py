@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from corridors import links_frame, subgraph
-from corridors.graph import in_service
+from corridors.ledger.graph import in_service
 
 SHARED_FREIGHT = {"iran_mainland", "sea_leg"}
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from corridors.assumptions import baseline
 from corridors.export import scenario_figures
 from corridors.model import solve
-from corridors.plotting import network_figure
+from corridors.model.assumptions import baseline
+from corridors.views.maps import network_figure
 
 CAPACITY = re.compile(r"Capacity: ([0-9.]+) (bcm/yr|Mt/yr)")
 FLOW = re.compile(r"Flow: ([0-9.]+) (bcm/yr|Mt/yr)")

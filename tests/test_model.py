@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corridors.assumptions import Assumptions, baseline, parameter_info, parameter_names
-from corridors.model import FREIGHT_FLOWS, GAS_MARKETS, GAS_SUPPLIES, INDICATORS, flow_model, solve
-from corridors.scenarios import shipped_scenarios
+from corridors.ledger.wiring import split_ids
+from corridors.model import solve, wiring_of_graph
+from corridors.model.assumptions import baseline, parameter_info, parameter_names
+from corridors.model.scenarios import shipped_scenarios
 
 TOL = 1e-6
 
@@ -26,18 +27,19 @@ def check_invariants(graph, result) -> None:
     assert (markets["unmet"] >= -TOL).all()
     np.testing.assert_allclose(markets["delivered"] + markets["unmet"], markets["demand"], atol=1e-5)
     # Conservation: a node's net balance is what it delivers minus what it supplies, zero elsewhere.
-    special = set(GAS_SUPPLIES) | {n for ns in GAS_MARKETS.values() for n in ns} | {n for od in FREIGHT_FLOWS.values() for n in od}
-    transit = nodes.drop(index=[n for n in special if n in nodes.index])
+    flows = wiring_of_graph(graph).flows
+    ends = {n for cell in flows["nodes"] for n in split_ids(cell)} | {n for cell in flows["origin"] for n in split_ids(cell)}
+    transit = nodes.drop(index=[n for n in ends if n in nodes.index])
     assert (transit["balance"].abs() < 1e-5).all(), transit[transit["balance"].abs() >= 1e-5]
-    for market, delivery_nodes in GAS_MARKETS.items():
-        at = nodes.loc[list(delivery_nodes), "balance"].sum()
+    gas_markets = flows[(flows["network"] == "gas") & (flows["role"] == "market")]
+    for market, cell in zip(gas_markets["flow_id"], gas_markets["nodes"]):
+        at = nodes.loc[split_ids(cell), "balance"].sum()
         supplied_there = 0.0  # no delivery node is also a supply node
         assert at + supplied_there == pytest.approx(markets.at[market, "delivered"], abs=1e-5)
     # What the fields and imports put in equals what markets take plus swap fees.
     gas_nodes = nodes[nodes["network"] == "gas"]
     assert gas_nodes["balance"].sum() <= TOL
-    for indicator in result.indicators:
-        assert indicator in INDICATORS
+    assert set(result.indicators) <= set(wiring_of_graph(graph).indicators["indicator"])
 
 
 def test_baseline_solves_with_invariants(graph, ledger):
@@ -45,6 +47,16 @@ def test_baseline_solves_with_invariants(graph, ledger):
     check_invariants(graph, result)
     assert result.indicators["gas_exports"] > 0
     assert result.indicators["instc_western"] > 0
+
+
+def estimate(ledger, estimate_id: str) -> tuple[float, str]:
+    """One estimates.csv row's value and source, looked up by id (not through the model's own lookup)."""
+    row = ledger.estimates.set_index("estimate_id").loc[estimate_id]
+    return float(row["value"]), str(row["source_id"])
+
+
+def link_row(ledger, link_id: str):
+    return ledger.links.set_index("link_id").loc[link_id]
 
 
 def test_every_baseline_default_says_where_it_came_from(ledger):
@@ -55,12 +67,50 @@ def test_every_baseline_default_says_where_it_came_from(ledger):
         assert prov.label, name
         assert prov.kind in {"ledger", "carried", "derived", "assumption"}
         assert set(prov.source_ids) <= known, name
-        if prov.kind in {"ledger", "carried"} and name not in {"rasht_astara_opens", "tap_capacity", "tanap_capacity", "scp_capacity"}:
-            assert prov.source_ids, f"{name} comes from the ledger but cites no source"
-    assert base.provenance["shah_deniz"].kind == "ledger"
-    assert base.assumptions.shah_deniz == pytest.approx(27.9)
+        # No exceptions: a default that claims to come from the ledger names the sources it came from.
+        if prov.kind in {"ledger", "carried", "derived"}:
+            assert prov.source_ids, f"{name} is labelled {prov.kind} but cites no source"
     assert base.provenance["russia_to_azerbaijan"].kind == "carried", "2025 Russian deliveries are not public"
     assert base.provenance["az_transit_tariff"].kind == "assumption"
+
+
+def test_2025_gas_defaults_are_the_2025_ledger_rows(ledger):
+    base = baseline(ledger, 2025)
+    a = base.assumptions
+    # Each field's default is its 2025 row in estimates.csv, and cites that row's source.
+    rows = {
+        "shah_deniz": "e-field-sd-2025-dayaz",  # 27.9
+        "acg": "e-field-acg-2025-dayaz",  # 14.1
+        "absheron": "e-field-absheron-2025-dayaz",  # 1.6
+        "socar_fields": "e-field-socar-2025-dayaz",  # 7.9
+        "georgia": "e-gas-exp-ge-2025-dayaz",  # 2.3
+        "turkiye": "e-gas-exp-tr-2025-dayaz",  # 9.6
+        "europe": "e-gas-exp-eu-2025-dayaz",  # 12.8
+        "syria": "e-gas-exp-sy-2025-dayaz",  # 0.5
+    }
+    for name, estimate_id in rows.items():
+        value, source = estimate(ledger, estimate_id)
+        assert getattr(a, name) == pytest.approx(value), name
+        assert base.provenance[name].kind == "ledger", name
+        assert source in base.provenance[name].source_ids, name
+    # Own use is national production minus all exports: 51.5 − 25.2 = 26.3.
+    production, _ = estimate(ledger, "e-gas-prod-2025-dayaz")
+    exports, _ = estimate(ledger, "e-gas-exp-2025-dayaz")
+    assert production == pytest.approx(51.5) and exports == pytest.approx(25.2)
+    assert a.az_own_use == pytest.approx(26.3)
+    assert base.provenance["az_own_use"].kind == "derived"
+    # The four fields' rows add up to the separately reported national total: 27.9 + 14.1 + 1.6 + 7.9 = 51.5.
+    assert a.shah_deniz + a.acg + a.absheron + a.socar_fields == pytest.approx(production)
+
+
+def test_rasht_astara_default_is_the_links_opening_year_with_its_sources(ledger):
+    # links.csv gives the Astara–Rasht railway a first_year (2028) backed by its sources; the default must be
+    # that year and cite those sources, not a number written in the code.
+    rail = link_row(ledger, "w-astara-rasht-rail")
+    base = baseline(ledger, 2025)
+    assert base.assumptions.rasht_astara_opens == int(rail["first_year"])
+    assert base.provenance["rasht_astara_opens"].kind == "ledger"
+    assert set(base.provenance["rasht_astara_opens"].source_ids) == set(rail["source_ids"].split(";"))
 
 
 def test_demand_beyond_capacity_is_unmet_and_names_the_bottleneck(graph, ledger):
@@ -68,11 +118,25 @@ def test_demand_beyond_capacity_is_unmet_and_names_the_bottleneck(graph, ledger)
     heavy = base.model_copy(update={"europe": 30.0, "tap_capacity": 10.0})
     result = solve(graph, heavy)
     check_invariants(graph, result)
-    assert result.unmet["europe"] > 0
-    tap = result.links[result.links["asset"].str.contains("TAP")]
-    assert tap["binding"].any(), "TAP should bind when Europe asks for 30 bcm/yr through 10"
-    assert result.bottlenecks.iloc[0]["network"] in {"freight", "gas"}
-    assert set(result.bottlenecks["link_id"]) >= set(tap.loc[tap["binding"], "link_id"])
+    markets = result.markets
+    # All four European offtakes (Komotini, Fier, Melendugno, Stara Zagora) lie past TAP's first segment,
+    # Kipoi–Komotini, limited to 10: Europe gets 10 of its 30, and 30 − 10 = 20 is unmet.
+    assert markets.at["europe", "delivered"] == pytest.approx(10.0)
+    assert markets.at["europe", "unmet"] == pytest.approx(20.0)
+    # Everything else is served: the fields give 27.9 + 14.1 + 1.6 + 7.9 = 51.5 against
+    # 26.3 + 2.3 + 9.6 + 10 + 0.5 = 48.7, and SCP carries 2.3 + 9.6 + 10 + 0.5 = 22.4 of its 23.4.
+    gas_markets = markets[markets["network"] == "gas"].drop(index="europe")
+    assert gas_markets["unmet"].abs().max() < 1e-6, gas_markets
+    # So the one gas bottleneck is that segment, and it is full.
+    gas_bottlenecks = result.bottlenecks[result.bottlenecks["network"] == "gas"]
+    assert list(gas_bottlenecks["link_id"]) == ["tap-kipoi-komotini"]
+    tap = result.links.set_index("link_id").loc["tap-kipoi-komotini"]
+    assert tap["flow"] == pytest.approx(10.0)
+    assert tap["utilisation"] == pytest.approx(1.0)
+    assert tap["shadow_price"] > 0
+    # Its shadow price is worth acting on: one more bcm/yr of TAP delivers one more to Europe.
+    wider = solve(graph, heavy.model_copy(update={"tap_capacity": 11.0}))
+    assert wider.markets.at["europe", "unmet"] == pytest.approx(19.0)
 
 
 def test_more_tap_capacity_delivers_more_to_europe(graph, ledger):
@@ -83,9 +147,7 @@ def test_more_tap_capacity_delivers_more_to_europe(graph, ledger):
 
 
 def test_rasht_astara_rail_carries_nothing_before_it_opens(graph, ledger):
-    model = flow_model(graph)
-    rail = model.rasht_astara
-    assert rail is not None
+    rail = "w-astara-rasht-rail"
     a = baseline(ledger, 2030).assumptions
     closed = solve(graph, a.model_copy(update={"rasht_astara_opens": 2035}))
     opened = solve(graph, a.model_copy(update={"rasht_astara_opens": 2028, "road_cost_weight": 12.0}))
@@ -95,28 +157,86 @@ def test_rasht_astara_rail_carries_nothing_before_it_opens(graph, ledger):
     check_invariants(graph, opened)
 
 
-def test_russian_share_indicators_follow_the_definition(graph, ledger):
+def test_gas_balance_indicators_match_hand_sums(graph, ledger):
     a = baseline(ledger, 2025).assumptions.model_copy(update={"russia_to_azerbaijan": 2.0})
-    result = solve(graph, a)
-    europe = result.markets.at["europe", "delivered"]
-    exports = sum(result.markets.at[m, "delivered"] for m in ("georgia", "turkiye", "europe", "syria"))
-    assert result.indicators["russian_share_of_eu_exports"] == pytest.approx(2.0 / europe)
-    assert result.indicators["russian_share_of_exports"] == pytest.approx(2.0 / exports)
-    ind = result.indicators
-    assert ind["gas_balance_residual"] == pytest.approx(
-        ind["gas_production"] + ind["gas_imports"] - ind["gas_own_use"] - ind["gas_exports"]
-    )
-
-
-def test_transit_income_is_volume_times_tariff(graph, ledger):
-    a = baseline(ledger, 2025).assumptions.model_copy(update={"az_transit_tariff": 12.5})
     ind = solve(graph, a).indicators
-    assert ind["azerbaijan_transit_income"] == pytest.approx(ind["azerbaijan_transit"] * 12.5)
+    # Production is the four 2025 field rows: 27.9 + 14.1 + 1.6 + 7.9 = 51.5.
+    assert ind["gas_production"] == pytest.approx(51.5)
+    # Imports are used before production, so all 2 bcm/yr of Russian gas enter (the Turkmen swap is suspended: 0).
+    assert ind["gas_imports"] == pytest.approx(2.0)
+    # Own use is served in full: 26.3.
+    assert ind["gas_own_use"] == pytest.approx(26.3)
+    # Exports: Georgia 2.3 + Türkiye 9.6 + Syria 0.5 in full, Europe only TAP's 10 of its 12.8: 22.4.
+    assert ind["gas_exports"] == pytest.approx(22.4)
+    # Residual: 51.5 + 2 − 26.3 − 22.4 = 4.8, production left in the ground (no swap runs, so no fee).
+    assert ind["gas_balance_residual"] == pytest.approx(4.8)
+    assert ind["gas_unmet"] == pytest.approx(2.8)  # Europe's 12.8 − 10
+    # Russian gas over what Europe received, 2 / 10, and over all exports, 2 / 22.4.
+    assert ind["russian_share_of_eu_exports"] == pytest.approx(0.2)
+    assert ind["russian_share_of_exports"] == pytest.approx(2 / 22.4)
 
 
-def test_branch_shares_that_add_up_to_more_than_one_are_refused():
-    with pytest.raises(ValueError, match=r"western_share .* eastern_share"):
-        Assumptions(western_share=0.8, eastern_share=0.4)
+def test_own_use_is_served_before_exports(graph, ledger):
+    # Without Shah Deniz and Russian gas, the fields left give 14.1 + 1.6 + 7.9 = 23.6, less than own use's 26.3.
+    a = baseline(ledger, 2025).assumptions.model_copy(update={"shah_deniz": 0.0, "russia_to_azerbaijan": 0.0})
+    result = solve(graph, a)
+    markets = result.markets
+    assert markets.at["az_own_use", "delivered"] == pytest.approx(23.6)  # every bcm goes home first
+    assert markets.at["az_own_use", "unmet"] == pytest.approx(2.7)  # 26.3 − 23.6
+    for export in ("georgia", "turkiye", "europe", "syria"):
+        assert markets.at[export, "delivered"] == pytest.approx(0.0, abs=1e-9), export
+    assert result.indicators["gas_exports"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_swap_gas_is_imported_before_production_and_iran_keeps_its_fee(graph, ledger):
+    # 1.5 bcm/yr of Turkmen gas by swap (under the swap link's 1.75) with a 20% fee and no Russian gas;
+    # production (51.5) alone is more than the markets can take.
+    swap = link_row(ledger, "swap-turkmenistan-astara")
+    assert swap["capacity"] == pytest.approx(1.75)
+    a = baseline(ledger, 2025).assumptions.model_copy(update={"turkmen_swap": 1.5, "iran_swap_fee": 0.2, "russia_to_azerbaijan": 0.0})
+    result = solve(graph, a)
+    links = result.links.set_index("link_id")
+    # Imports before production: all 1.5 enter.
+    assert links.at["swap-turkmenistan-astara", "flow"] == pytest.approx(1.5)
+    assert result.indicators["gas_imports"] == pytest.approx(1.5)
+    # Iran keeps 20%: 1.5 × 0.8 = 1.2 arrives at Astara and goes on to the grid.
+    assert links.at["g-astara-azgrid", "flow"] == pytest.approx(1.2)
+    # Residual: 51.5 + 1.5 − 26.3 − 22.4 = 4.3, of which 0.3 is the fee and 4.0 production left unused.
+    assert result.indicators["gas_balance_residual"] == pytest.approx(4.3)
+
+
+def test_transit_through_azerbaijan_is_the_western_branch_limit(graph, ledger):
+    a = baseline(ledger, 2025).assumptions.model_copy(update={"az_transit_tariff": 12.5})
+    result = solve(graph, a)
+    # Every western-branch train from the Russian border goes on through Astara and Rasht to the
+    # Rasht–Qazvin railway (the Astara–Rasht line is not open in 2025), whose capacity both
+    # directions share. The tied western demand alone, 23.45 × (1 − 0.25) × 0.53 = 9.3 Mt/yr, is above it.
+    qazvin = link_row(ledger, "w-rasht-qazvin-rail")
+    assert qazvin["capacity"] == pytest.approx(5.0)
+    assert a.instc_total * (1 - a.contestable_share) * a.western_share > qazvin["capacity"]
+    links = result.links.set_index("link_id")
+    assert links.at["w-rasht-qazvin-rail", "flow"] == pytest.approx(5.0)
+    assert links.at["w-rasht-qazvin-rail", "utilisation"] == pytest.approx(1.0)  # southbound + northbound over one capacity
+    # The transit is the freight crossing the Russia–Azerbaijan border, summed from the link table.
+    country = {n: graph.nodes[n]["country"] for n in graph.nodes}
+    freight = result.links[result.links["network"] == "freight"]
+    crossing = [{country[u], country[v]} == {"RU", "AZ"} for u, v in zip(freight["from_node"], freight["to_node"])]
+    transit = float(freight.loc[crossing, "flow"].sum())
+    assert transit == pytest.approx(5.0)
+    ind = result.indicators
+    assert ind["azerbaijan_transit"] == pytest.approx(5.0)
+    assert ind["instc_western"] == pytest.approx(5.0)  # the same border crossing, counted as the branch's cargo
+    assert ind["azerbaijan_transit_income"] == pytest.approx(62.5)  # 5 Mt × 12.5 USD/t
+    # The tariff is an income, not a routing cost: it moves no cargo.
+    cheaper = solve(graph, a.model_copy(update={"az_transit_tariff": 1.0}))
+    np.testing.assert_allclose(cheaper.links["flow"].to_numpy(), result.links["flow"].to_numpy(), atol=1e-9)
+    assert cheaper.indicators["azerbaijan_transit_income"] == pytest.approx(5.0)
+
+
+def test_branch_shares_that_add_up_to_more_than_one_are_refused(ledger):
+    with pytest.raises(ValueError) as refused:
+        ledger.wiring.assumption_model(western_share=0.8, eastern_share=0.4)
+    assert "western_share (0.8)" in str(refused.value) and "eastern_share (0.4)" in str(refused.value)
 
 
 @pytest.mark.parametrize("name", sorted(shipped_scenarios()))
@@ -141,8 +261,8 @@ def assumption_sets():
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
 @given(values=assumption_sets())
-def test_invariants_hold_for_random_assumptions(graph, values):
-    result = solve(graph, Assumptions(**values))
+def test_invariants_hold_for_random_assumptions(graph, ledger, values):
+    result = solve(graph, ledger.wiring.assumption_model(**values))
     check_invariants(graph, result)
     for key, value in result.indicators.items():
         assert math.isnan(value) or math.isfinite(value), key

@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from corridors.plotting import TOPOJSON_DIR
+from corridors.views.style import TOPOJSON_DIR
 
 ISO3 = {
     "RU": "RUS",

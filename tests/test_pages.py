@@ -48,7 +48,7 @@ def test_network_filter_to_gas_hides_freight(ledger):
 
 
 def test_sources_page_marks_disagreements():
-    at = run_page("pages/sources.py")
+    at = run_page("corridors/ui/page_scripts/sources.py")
     assert not at.exception, at.exception
     assert at.title[0].value == "Sources & estimates"
     table = at.dataframe[0].value
@@ -80,7 +80,7 @@ def flows_page(query: dict[str, str] | None = None) -> AppTest:
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(str(ROOT / "pages/flows.py")).run()
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/flows.py")).run()
     return at
 
 
@@ -167,7 +167,7 @@ def test_sources_page_filters_survive_in_the_url():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["est_topic"] = "freight"
     at.run()
-    at.switch_page(str(ROOT / "pages/sources.py")).run()
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/sources.py")).run()
     assert not at.exception
     assert at.selectbox(key="est_topic").value == "freight"
     assert set(at.dataframe[0].value["series"].str.contains("INSTC|Cargo|Port|Transit")) == {True}
@@ -176,9 +176,9 @@ def test_sources_page_filters_survive_in_the_url():
 def test_scenario_survives_a_visit_to_another_page():
     at = flows_page()
     at.slider(key="a_europe").set_value(21.0).run()
-    at.switch_page(str(ROOT / "pages/network.py")).run()
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/network.py")).run()
     assert not at.exception
-    at.switch_page(str(ROOT / "pages/flows.py")).run()
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/flows.py")).run()
     assert not at.exception
     assert at.slider(key="a_europe").value == 21.0
     assert at.slider(key="a_year").value == 2025

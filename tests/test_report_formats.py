@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from corridors.assumptions import baseline
 from corridors.export import ScenarioExport, csv_bytes, report_pdf, tidy_number
-from corridors.report_data import balance_table
+from corridors.model.assumptions import baseline
+from corridors.views.tables import balance_table
 
 
 def noisy(text: str) -> bool:

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from corridors.assumptions import baseline
-from corridors.scenarios import (
+from corridors.model.assumptions import baseline
+from corridors.model.scenarios import (
     ScenarioError,
     dump_scenario,
     from_query,

@@ -22,9 +22,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import corridors
-from corridors.baseline import baseline
 from corridors.export import ScenarioExport, export_all
-from corridors.flows import FlowResult, flow_model
+from corridors.model.baseline import baseline
+from corridors.model.flows import FlowResult, flow_model
 from tests.conftest import ROOT
 
 MIDDLE = Path(__file__).resolve().parent / "data" / "middle_corridor"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from corridors import LedgerError, load_ledger, validate_ledger
-from corridors.validate import Problem
+from corridors.ledger.validate import Problem
 
 
 def edit_csv(folder: Path, file: str, change: Callable[[list[list[str]]], None]) -> None:

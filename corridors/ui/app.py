@@ -6,14 +6,19 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "pages"
+PAGE_SCRIPTS = Path(__file__).resolve().parent / "page_scripts"
+#: url path → (title, icon); the first page is served at the root URL as well.
+PAGES = {
+    "network": ("Network", ":material/hub:"),
+    "flows": ("Flows & what-if", ":material/tune:"),
+    "sources": ("Sources & estimates", ":material/menu_book:"),
+}
 
 
 def main() -> None:
     st.set_page_config(page_title="Corridors", page_icon="🛤️", layout="wide")
     pages = [
-        st.Page(PAGES_DIR / "network.py", title="Network", url_path="network", default=True, icon=":material/hub:"),
-        st.Page(PAGES_DIR / "flows.py", title="Flows & what-if", url_path="flows", icon=":material/tune:"),
-        st.Page(PAGES_DIR / "sources.py", title="Sources & estimates", url_path="sources", icon=":material/menu_book:"),
+        st.Page(PAGE_SCRIPTS / f"{url}.py", title=title, url_path=url, default=position == 0, icon=icon)
+        for position, (url, (title, icon)) in enumerate(PAGES.items())
     ]
     st.navigation(pages).run()

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+#: The dashboard's main script inside the package: the benchmark runs from a checkout and from an installed package alike.
+MAIN = Path(__file__).resolve().parent / "main.py"
 
 
 def page_rerun_times(repeat: int) -> list[float]:
     """Seconds per full rerun of the Flows page after moving the Europe slider."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page(str(ROOT / "pages" / "flows.py")).run()
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    at.switch_page("page_scripts/flows.py").run()
     slider = "a_europe"
     times = []
     for i in range(repeat):

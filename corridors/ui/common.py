@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 import streamlit as st
 
-from corridors.graph import build_graph
-from corridors.io import Ledger, load_ledger
-from corridors.validate import LedgerError
-
-#: Environment variable naming another ledger folder (used by tests and by people editing data).
-DATA_ENV = "CORRIDORS_DATA"
+from corridors.ledger.graph import build_graph
+from corridors.ledger.load import Ledger, load_ledger
+from corridors.ledger.validate import LedgerError
+from corridors.resources import DATA_ENV
 
 
 @st.cache_resource(show_spinner="Loading the ledger…")
@@ -47,11 +46,80 @@ def ledger_or_stop() -> tuple[Ledger, nx.MultiDiGraph]:
     return ledger, cached_graph(data_dir())
 
 
-def multiselect_all(label: str, options: list[str], key: str, help: str | None = None) -> list[str]:
-    """A multiselect that starts with every option selected; its value lives in the URL."""
-    return st.multiselect(
-        label, options, default=options, key=key, help=help, format_func=lambda s: s.replace("_", " "), bind="query-params"
-    )
+def _readable(labels: Mapping[str, str] | None) -> Callable[[str], str]:
+    """Option code -> the text the reader sees: the given label, else the code with spaces."""
+    names = dict(labels or {})
+    return lambda code: names.get(code) or code.replace("_", " ")
+
+
+def _seed_from_url(key: str, options: list[str], show: Callable[[str], str]) -> list[str]:
+    """The selection a URL asks for, read once per session; values not among the options are warned about.
+
+    Codes are the URL's form. The shown labels, and codes with spaces for underscores
+    (what links shared before Corridors kept codes in the URL carried), are read too.
+    """
+    if key not in st.query_params:
+        return list(options)
+    lookup = {code.replace("_", " "): code for code in options} | {show(code): code for code in options} | {c: c for c in options}
+    given = [value for value in st.query_params.get_all(key) if value != ""]
+    chosen = list(dict.fromkeys(lookup[value] for value in given if value in lookup))
+    refused = [value for value in given if value not in lookup]
+    if refused:
+        warn_refused_param(key, ", ".join(refused))
+        if not chosen:
+            # Nothing usable was asked for: show everything rather than an empty page.
+            return list(options)
+    return chosen
+
+
+def multiselect_all(
+    label: str, options: list[str], key: str, labels: Mapping[str, str] | None = None, help: str | None = None
+) -> list[str]:
+    """A multiselect that starts with every option selected; the reader sees labels, the URL keeps codes.
+
+    Parameters
+    ----------
+    label : str
+        The widget's label.
+    options : list of str
+        Option codes, in the order shown.
+    key : str
+        Widget key; also the URL parameter's name (``?key=code&key=code``; absent means all, empty means none).
+    labels : mapping of str to str, optional
+        Readable names by code; codes without one are shown with spaces for underscores.
+    help : str, optional
+        The widget's tooltip.
+
+    Returns
+    -------
+    list of str
+        The chosen codes.
+
+    Notes
+    -----
+    Streamlit 1.67's ``bind="query-params"`` writes a multiselect's *shown* labels to the URL,
+    so a readable label would become the shared link's value and a link naming codes would be
+    refused. This widget is synced by hand instead: the URL seeds it once per session, its
+    codes go back to the URL in the same run that changes it, and it keeps its value while
+    the reader visits another page.
+    """
+    show = _readable(labels)
+    if key not in st.session_state:
+        st.session_state[key] = _seed_from_url(key, options, show)
+    elif any(code not in options for code in st.session_state[key]):
+        # Options can change under a kept selection (another ledger); drop what no longer exists.
+        st.session_state[key] = [code for code in st.session_state[key] if code in options]
+    # persist_state: like a bound widget, the choice outlives a visit to another page.
+    chosen = st.multiselect(label, options, key=key, help=help, format_func=show, persist_state="session")
+    if set(chosen) == set(options):
+        wanted: list[str] | None = None  # the default stays out of the URL, as with bound widgets
+    else:
+        wanted = list(chosen) or [""]  # ``?key=`` means an empty selection
+    if wanted is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get_all(key) != wanted:
+        st.query_params[key] = wanted
+    return chosen
 
 
 def url_snapshot() -> dict[str, str]:
@@ -77,4 +145,9 @@ def warn_dropped_params(incoming: dict[str, str], keys: list[str]) -> None:
         else:
             same = str(value) == given
         if not same:
-            st.warning(f"URL parameter '{key[:40]}'={given[:40]!r} is not a valid value here and was ignored.", icon=":material/link_off:")
+            warn_refused_param(key, given)
+
+
+def warn_refused_param(key: str, given: str) -> None:
+    """Tell the reader that a URL parameter's value was not used (both cut short: they come from the URL)."""
+    st.warning(f"URL parameter '{key[:40]}'={given[:40]!r} is not a valid value here and was ignored.", icon=":material/link_off:")

@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 import streamlit as st
 from pydantic import ValidationError
 
-from corridors.baseline import Baseline, baseline
-from corridors.explain import explain_unmet, format_indicator, indicator_delta, shortfalls
 from corridors.export import (
     DEFAULT_BASE_URL,
     ExportContext,
@@ -29,10 +27,12 @@ from corridors.export import (
     scenario_figures,
     scenario_tables,
 )
+from corridors.ledger.wiring import AssumptionsBase as Assumptions
+from corridors.ledger.wiring import Wiring
 from corridors.model import FlowResult, solve
-from corridors.plotting import plotly_config
-from corridors.report_data import balance_table, link_flow_table, market_table
-from corridors.scenarios import (
+from corridors.model.baseline import Baseline, baseline
+from corridors.model.explain import explain_unmet, format_indicator, indicator_delta, shortfalls
+from corridors.model.scenarios import (
     ScenarioError,
     dump_scenario,
     from_query,
@@ -44,8 +44,8 @@ from corridors.scenarios import (
 )
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
-from corridors.wiring import AssumptionsBase as Assumptions
-from corridors.wiring import Wiring
+from corridors.views.style import plotly_config
+from corridors.views.tables import balance_table, link_flow_table, market_table
 
 PREFIX = "a_"
 NUMBER_PREFIX = "n_"

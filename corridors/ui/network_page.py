@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from corridors.export import ExportContext
-from corridors.graph import NETWORK_UNITS, links_frame, subgraph
-from corridors.plotting import network_figure, plotly_config, source_line
+from corridors.ledger.graph import links_frame, subgraph
+from corridors.ledger.schema import NETWORK_UNITS
 from corridors.ui.common import ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
+from corridors.views.maps import network_figure
+from corridors.views.style import plotly_config, source_line
 
 LINK_COLUMNS = [
     "link_id",
@@ -43,7 +45,10 @@ def render() -> None:
     incoming = url_snapshot()
     with st.container(horizontal=True):
         networks = multiselect_all("Network", sorted(links["network"].unique()), "net_networks")
-        branches = multiselect_all("Branch", sorted(links["branch"].unique()), "net_branches")
+        # The reader sees the ledger's branch names; the URL keeps the codes.
+        branch_labels: dict[str, str] = graph.graph.get("branch_labels", {})
+        branch_codes = sorted(links["branch"].unique(), key=lambda code: branch_labels.get(code, code).casefold())
+        branches = multiselect_all("Branch", branch_codes, "net_branches", labels=branch_labels)
         statuses = multiselect_all("Status", ["operating", "under_construction", "planned", "suspended"], "net_statuses")
     year = st.slider(
         "Show links in service by year",
@@ -54,7 +59,8 @@ def render() -> None:
         bind="query-params",
         help="Hides links whose first year of service (planned year for planned links) is after this year.",
     )
-    warn_dropped_params(incoming, ["net_networks", "net_branches", "net_statuses", "net_year"])
+    # The multiselects check their own URL values (multiselect_all); the slider is bound to the URL.
+    warn_dropped_params(incoming, ["net_year"])
     view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
     footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)

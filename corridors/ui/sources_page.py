@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from corridors.estimates import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
 from corridors.export import ExportContext
-from corridors.plotting import plotly_config
 from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
+from corridors.views.series import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
+from corridors.views.style import plotly_config
 
 
 @st.cache_data(show_spinner=False)

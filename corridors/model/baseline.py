@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from corridors.io import Ledger
-from corridors.wiring import AssumptionsBase, SeriesRef
+from corridors.ledger.load import Ledger
+from corridors.ledger.wiring import AssumptionsBase, SeriesRef
 
 #: Estimates that count as observations when a default is read from the ledger.
 OBSERVED = ("reported", "estimate", "contract")

@@ -17,17 +17,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from corridors.assumptions import shipped_wiring
-from corridors.baseline import baseline
-from corridors.io import Ledger
-from corridors.wiring import AssumptionsBase as Assumptions
-from corridors.wiring import Wiring
+from corridors.ledger.load import Ledger
+from corridors.ledger.wiring import AssumptionsBase as Assumptions
+from corridors.ledger.wiring import Wiring
+from corridors.model.assumptions import shipped_wiring
+from corridors.model.baseline import baseline
+from corridors.resources import shipped_data_dir
 
 FORMAT_KEY = "corridors_scenario"
 FORMAT_VERSION = 1
 URL_VERSION = "1"
 MAX_SCENARIO_BYTES = 64 * 1024
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 TOP_LEVEL_KEYS = {FORMAT_KEY, "name", "description", "year", "assumptions"}
 
 
@@ -124,6 +124,27 @@ def parse_scenario(data: bytes | str, name: str = "scenario", wiring: Wiring | N
         key, values of the wrong type or out of bounds. The latter are all collected,
         so ``ScenarioError.problems`` lists every one of them, each naming its key.
     """
+    doc = _yaml_mapping(data, name)
+    # Every check below appends to one list, so the user sees all of a file's problems at once.
+    problems = _top_level_problems(doc)
+    year = _whole_year(doc.get("year"), problems)
+    model = (wiring or shipped_wiring()).assumption_model
+    overrides = _file_overrides(doc.get("assumptions") or {}, set(model.model_fields) - {"year"}, problems)
+    text_name = doc.get("name", name)
+    description = doc.get("description", "")
+    for key, value in (("name", text_name), ("description", description)):
+        if not isinstance(value, str):
+            problems.append(f"'{key}' must be text (got {value!r})")
+    # Bounds and types of the values that are numbers, before any ledger is read.
+    checked = {**overrides, **({"year": year} if year is not None else {})}
+    problems += _bounds_problems(model(), checked)
+    if problems:
+        raise ScenarioError(name, problems)
+    return Scenario(text_name[:200], year, overrides, description[:2000])
+
+
+def _yaml_mapping(data: bytes | str, name: str) -> dict:
+    """The file's top-level mapping; a file that cannot be read safely stops here, before any key is looked at."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_SCENARIO_BYTES:
         raise ScenarioError(name, f"the file is {len(raw):,} bytes; scenario files are at most {MAX_SCENARIO_BYTES:,} bytes")
@@ -138,23 +159,34 @@ def parse_scenario(data: bytes | str, name: str = "scenario", wiring: Wiring | N
         raise ScenarioError(name, f"not valid YAML: {err}") from None
     if not isinstance(doc, dict):
         raise ScenarioError(name, f"expected a mapping with keys {', '.join(sorted(TOP_LEVEL_KEYS))}")
+    return doc
 
+
+def _top_level_problems(doc: dict) -> list[str]:
+    """Unknown top-level keys and a missing or wrong format key."""
     problems: list[str] = []
     unknown = sorted(str(k) for k in doc if k not in TOP_LEVEL_KEYS)
     if unknown:
         problems.append(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+    # YAML's true equals 1 in Python: a format key of `true` is not version 1.
     if doc.get(FORMAT_KEY) != FORMAT_VERSION or isinstance(doc.get(FORMAT_KEY), bool):
         problems.append(f"'{FORMAT_KEY}: {FORMAT_VERSION}' is required (got {doc.get(FORMAT_KEY)!r})")
-    year = doc.get("year")
+    return problems
+
+
+def _whole_year(year: object, problems: list[str]) -> int | None:
+    """The file's year, or None (with a problem added) when it is not a whole number."""
     if not isinstance(year, int) or isinstance(year, bool):
         problems.append(f"'year' must be a whole number (got {year!r})")
-        year = None
-    values = doc.get("assumptions") or {}
+        return None
+    return year
+
+
+def _file_overrides(values: object, fields: set[str], problems: list[str]) -> dict[str, float]:
+    """The file's assumptions that are known and finite numbers; a problem is added for each of the others."""
     if not isinstance(values, dict):
         problems.append("'assumptions' must be a mapping of assumption names to numbers")
-        values = {}
-    model = (wiring or shipped_wiring()).assumption_model
-    fields = set(model.model_fields) - {"year"}
+        return {}
     bad_keys = sorted(str(k) for k in values if k not in fields)
     if bad_keys:
         problems.append(f"unknown assumption(s) {', '.join(bad_keys)}")
@@ -166,17 +198,7 @@ def parse_scenario(data: bytes | str, name: str = "scenario", wiring: Wiring | N
             problems.append(f"assumption '{key}' must be a finite number (got {value!r})")
         else:
             overrides[key] = float(value)
-    text_name = doc.get("name", name)
-    description = doc.get("description", "")
-    for key, value in (("name", text_name), ("description", description)):
-        if not isinstance(value, str):
-            problems.append(f"'{key}' must be text (got {value!r})")
-    # Bounds and types of the values that are numbers, before any ledger is read.
-    checked = {**overrides, **({"year": year} if year is not None else {})}
-    problems += _bounds_problems(model(), checked)
-    if problems:
-        raise ScenarioError(name, problems)
-    return Scenario(text_name[:200], year, overrides, description[:2000])
+    return overrides
 
 
 def load_scenario(path: str | Path, wiring: Wiring | None = None) -> Scenario:
@@ -191,7 +213,7 @@ def load_scenario(path: str | Path, wiring: Wiring | None = None) -> Scenario:
 
 def shipped_scenarios(ledger: Ledger | None = None) -> dict[str, Scenario]:
     """The named scenarios in the ledger folder's ``scenarios/`` (the shipped ``data/scenarios`` by default), keyed by file stem."""
-    folder = ledger.data_dir / "scenarios" if ledger is not None else SCENARIO_DIR
+    folder = (ledger.data_dir if ledger is not None else shipped_data_dir()) / "scenarios"
     return dict(_shipped_scenarios(folder, ledger.wiring if ledger is not None else None))
 
 
@@ -246,7 +268,35 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
         The assumptions, and the warnings to show, each naming its parameter.
         A link without ``v`` is read as the current version.
     """
-    ignore = ignore or set()
+    single, warnings = _last_values(params, ignore or set())
+    version = single.pop("v", URL_VERSION)
+    if single and version != URL_VERSION:
+        warnings.append(
+            f"URL parameter 'v' is {version[:40]!r}, not {URL_VERSION!r}: the link is from another version, so its settings were ignored."
+        )
+        return baseline(ledger).assumptions, warnings
+    wiring = ledger.wiring
+    year = _query_year(single.pop("year", None), wiring, warnings)
+    base = baseline(ledger, year).assumptions
+    changes: dict[str, Any] = {}
+    for key, text in single.items():
+        if key not in wiring.assumption_model.model_fields:
+            warnings.append(f"Unknown URL parameter '{key[:40]}' was ignored.")
+            continue
+        value, warning = _query_value(key, text, wiring.parameter_info(key), getattr(base, key))
+        if warning is not None:
+            warnings.append(warning)
+        else:
+            changes[key] = value
+    try:
+        return _validated(base, changes, "URL"), warnings
+    except ScenarioError as err:  # each value is in bounds, but together they are not: keep the year, drop the rest
+        warnings.append(f"URL parameters refused together ({'; '.join(err.problems)}); using the defaults for {year}.")
+        return base, warnings
+
+
+def _last_values(params: Mapping[str, str | Sequence[str]], ignore: set[str]) -> tuple[dict[str, str], list[str]]:
+    """Each parameter's last value, and a warning for each parameter given more than once."""
     warnings: list[str] = []
     single: dict[str, str] = {}
     for key, given in params.items():
@@ -259,53 +309,41 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
             shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", …" if len(values) > 5 else "")
             warnings.append(f"URL parameter '{key[:40]}' was given {len(values)} times ({shown}); using the last one, {values[-1][:40]!r}.")
         single[key] = values[-1]
-    version = single.pop("v", URL_VERSION)
-    if single and version != URL_VERSION:
-        warnings.append(
-            f"URL parameter 'v' is {version[:40]!r}, not {URL_VERSION!r}: the link is from another version, so its settings were ignored."
-        )
-        return baseline(ledger).assumptions, warnings
-    year_text = single.pop("year", None)
-    wiring = ledger.wiring
-    model = wiring.assumption_model
-    year = model.model_fields["year"].default
-    if year_text is not None:
-        info = wiring.parameter_info("year")
-        if not year_text.isdigit() or not info["minimum"] <= int(year_text) <= info["maximum"]:
-            warnings.append(
-                f"URL parameter 'year'={year_text[:40]!r} is not a year between {info['minimum']} and {info['maximum']}; using {year}."
-            )
-        else:
-            year = int(year_text)
-    base = baseline(ledger, year).assumptions
-    changes: dict[str, Any] = {}
-    for key, text in single.items():
-        if key not in model.model_fields:
-            warnings.append(f"Unknown URL parameter '{key[:40]}' was ignored.")
-            continue
-        info = wiring.parameter_info(key)
-        try:
-            value = float(text)
-        except ValueError:
-            warnings.append(f"URL parameter '{key}'={text[:40]!r} is not a number; using the default {getattr(base, key):g}.")
-            continue
-        if not math.isfinite(value) or not info["minimum"] <= value <= info["maximum"]:
-            warnings.append(
-                f"URL parameter '{key}'={text[:40]!r} is outside {info['minimum']:g}–{info['maximum']:g} "
-                f"{info['unit']}; using the default {getattr(base, key):g}."
-            )
-            continue
-        if info["integer"]:
-            if value != int(value):
-                warnings.append(f"URL parameter '{key}'={text[:40]!r} must be a whole number; using the default {getattr(base, key)}.")
-                continue
-            value = int(value)
-        changes[key] = value
+    return single, warnings
+
+
+def _query_year(text: str | None, wiring: Wiring, warnings: list[str]) -> int:
+    """The year a link asks for, or the model's default year (with a warning) when it is not a year in bounds."""
+    year = wiring.assumption_model.model_fields["year"].default
+    if text is None:
+        return year
+    info = wiring.parameter_info("year")
+    if not text.isdigit() or not info["minimum"] <= int(text) <= info["maximum"]:
+        warnings.append(f"URL parameter 'year'={text[:40]!r} is not a year between {info['minimum']} and {info['maximum']}; using {year}.")
+        return year
+    return int(text)
+
+
+def _query_value(key: str, text: str, info: Mapping[str, Any], default: Any) -> tuple[float | int | None, str | None]:
+    """One parameter's value, or None and the warning that says why the default is kept.
+
+    Checked against the assumption's own bounds and integer flag alone; checks across
+    fields come later, on all the values together.
+    """
     try:
-        return _validated(base, changes, "URL"), warnings
-    except ScenarioError as err:  # each value is in bounds, but together they are not: keep the year, drop the rest
-        warnings.append(f"URL parameters refused together ({'; '.join(err.problems)}); using the defaults for {year}.")
-        return base, warnings
+        value = float(text)
+    except ValueError:
+        return None, f"URL parameter '{key}'={text[:40]!r} is not a number; using the default {default:g}."
+    if not math.isfinite(value) or not info["minimum"] <= value <= info["maximum"]:
+        return None, (
+            f"URL parameter '{key}'={text[:40]!r} is outside {info['minimum']:g}–{info['maximum']:g} "
+            f"{info['unit']}; using the default {default:g}."
+        )
+    if info["integer"]:
+        if value != int(value):
+            return None, f"URL parameter '{key}'={text[:40]!r} must be a whole number; using the default {default}."
+        return int(value), None
+    return value, None
 
 
 # -- Scenario names --------------------------------------------------------------------

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from corridors.expressions import signed_terms
-from corridors.flows import FlowResult
+from corridors.ledger.expressions import signed_terms
+from corridors.model.flows import FlowResult
 
 #: Version of the JSON document printed by ``python -m corridors run --format json``.
 RUN_FORMAT = "corridors.run/1"

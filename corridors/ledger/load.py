@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from corridors.schema import DATA_DIR, LEDGER_TABLES, TableSpec, table_specs
-from corridors.validate import LedgerError, read_tables
-from corridors.wiring import Wiring, split_ids
+from corridors import resources
+from corridors.ledger.schema import LEDGER_TABLES, TableSpec, table_specs
+from corridors.ledger.validate import LedgerError, read_tables
+from corridors.ledger.wiring import Wiring, split_ids
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Ledger:
     data_dir: Path
     sources: pd.DataFrame
     nodes: pd.DataFrame
+    branches: pd.DataFrame
     links: pd.DataFrame
     estimates: pd.DataFrame
     gaps: pd.DataFrame
@@ -38,8 +40,8 @@ class Ledger:
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The ledger folder to read: ``data_dir`` or the shipped ``data/``."""
-    return Path(data_dir).expanduser().resolve() if data_dir is not None else DATA_DIR
+    """The ledger folder to read: ``data_dir``, else ``CORRIDORS_DATA``, else the shipped ledger (see :mod:`corridors.resources`)."""
+    return resources.data_dir(data_dir)
 
 
 def _with_metadata(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

@@ -15,16 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from corridors.schema import TABLES, FieldSpec, TableSpec, table_specs
-from corridors.validate_wiring import check_wiring
+from corridors import resources
+from corridors.ledger.schema import ESTIMATE_UNITS, NETWORK_UNITS, TABLES, FieldSpec, TableSpec, table_specs
+from corridors.ledger.wiring_checks import check_wiring
 
 #: Files larger than this are refused before parsing; the shipped ledger is ~100 kB.
 MAX_FILE_BYTES = 20_000_000
 
-ESTIMATE_UNITS_BY_TOPIC = {"gas": {"bcm"}, "freight": {"Mt", "kt"}}
-LINK_UNIT_BY_NETWORK = {"gas": "bcm/yr", "freight": "Mt/yr"}
-#: Subjects that are neither node nor link ids: countries, country pairs, aggregates.
-AGGREGATE_SUBJECTS = {"INSTC", "INSTC.rail", "all", "Europe", "EU"}
+#: Subjects that are neither node nor link ids, countries nor pairs: "all", or a named aggregate written with a capital
+#: ("INSTC", "INSTC.rail", "Europe", another corridor's own total).
+AGGREGATE_SUBJECT = re.compile(r"^(all|[A-Z][A-Za-z0-9.]*)$")
 TRUE_WORDS = {"true", "1", "yes"}
 FALSE_WORDS = {"false", "0", "no"}
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -213,8 +213,8 @@ def _check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list
     name = "links.csv"
     _check_range(name, links, "capacity_low", "capacity", "capacity_high", problems)
     for index, row in links.iterrows():
-        expected = LINK_UNIT_BY_NETWORK.get(row["network"])
-        if expected and row["unit"] in LINK_UNIT_BY_NETWORK.values() and row["unit"] != expected:
+        expected = NETWORK_UNITS.get(row["network"])
+        if expected and row["unit"] in NETWORK_UNITS.values() and row["unit"] != expected:
             problems.append(Problem(name, _line(index), "unit", f"a {row['network']} link is measured in {expected}, not '{row['unit']}'"))
         if pd.notna(row["from_node"]) and row["from_node"] == row["to_node"]:
             problems.append(Problem(name, _line(index), "to_node", "a link cannot start and end at the same node"))
@@ -235,12 +235,12 @@ def _check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list
 def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     name = "estimates.csv"
     _check_range(name, estimates, "low", "value", "high", problems)
-    known = set(AGGREGATE_SUBJECTS)
+    known: set[str] = set()
     for table, key in (("nodes", "node_id"), ("links", "link_id")):
         if tables.get(table) is not None:
             known |= set(tables[table][key].dropna())
     for index, row in estimates.iterrows():
-        allowed = ESTIMATE_UNITS_BY_TOPIC.get(row["topic"])
+        allowed = ESTIMATE_UNITS.get(row["topic"])
         if allowed and pd.notna(row["unit"]) and row["unit"] not in allowed:
             problems.append(
                 Problem(name, _line(index), "unit", f"a {row['topic']} estimate is in {' or '.join(sorted(allowed))}, not '{row['unit']}'")
@@ -249,7 +249,7 @@ def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], p
         if pd.isna(subject):
             continue
         parts = subject.split(">") if ">" in subject else [subject]
-        unknown = [p for p in parts if p not in known and not COUNTRY_CODE.match(p)]
+        unknown = [p for p in parts if p not in known and not COUNTRY_CODE.match(p) and not AGGREGATE_SUBJECT.match(p)]
         if unknown or len(parts) > 2:
             problems.append(
                 Problem(name, _line(index), "subject", f"subject '{subject}' is not a node id, link id, country code or 'A>B' pair of them")
@@ -297,6 +297,4 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]
 
 def validate_ledger(data_dir: str | Path | None = None) -> list[Problem]:
     """Check a ledger folder and return every problem found (empty when clean)."""
-    from corridors.io import resolve_data_dir
-
-    return read_tables(resolve_data_dir(data_dir))[1]
+    return read_tables(resources.data_dir(data_dir))[1]

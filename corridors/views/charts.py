@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from corridors.flows import FlowResult
-from corridors.plotting import base_layout_dict, new_figure
+from corridors.model.flows import FlowResult
+from corridors.views.style import base_layout_dict, new_figure
 
 BAR_COLOURS = ("#1f78b4", "#33a02c", "#17becf", "#6a3d9a", "#b15928", "#e31a1c")
 

@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from corridors.resources import shipped_data_dir
+
 PACKAGE_FILE = "datapackage.json"
 
+#: The unit of flow and capacity on each network, and the units its yearly estimates may use: the one place for them.
+NETWORK_UNITS: dict[str, str] = {"gas": "bcm/yr", "freight": "Mt/yr"}
+ESTIMATE_UNITS: dict[str, set[str]] = {"gas": {"bcm"}, "freight": {"Mt", "kt"}}
+
 #: The ledger's own tables, in load order.
-LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "links", "estimates", "gaps")
+LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "branches", "links", "estimates", "gaps")
 #: The model's wiring: roles of nodes, assumptions and their rules, route classes, costs, indicators.
-WIRING_TABLES: tuple[str, ...] = ("model_assumptions", "model_flows", "model_routes", "model_costs", "model_indicators")
+WIRING_TABLES: tuple[str, ...] = ("model_assumptions", "model_flows", "model_routes", "model_costs", "model_indicators", "model_backtest")
 #: Every table a ledger folder must have.
 TABLES: tuple[str, ...] = (*LEDGER_TABLES, *WIRING_TABLES)
 
@@ -134,4 +139,11 @@ def table_specs() -> dict[str, TableSpec]:
     The schema is part of the code's contract, so a ledger in another folder is
     validated against the shipped description, not against one it brings along.
     """
-    return read_package(DATA_DIR / PACKAGE_FILE)
+    return read_package(shipped_data_dir() / PACKAGE_FILE)
+
+
+def __getattr__(name: str) -> Path:
+    # The shipped ledger's folder, found when first asked for: a missing ledger must not break `import corridors`.
+    if name == "DATA_DIR":
+        return shipped_data_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from corridors.flows import FlowResult
-from corridors.wiring import split_ids
+from corridors.ledger.wiring import split_ids
+from corridors.model.flows import FlowResult
 
 #: Unmet demand below this (in the market's unit) is solver rounding, not a shortfall.
 TOLERANCE = 1e-6

@@ -1,8 +1,8 @@
 """What the user can change: the typed, bounded assumptions of the flow model.
 
 The fields, their units, bounds, groups, labels and the rule behind each default
-are data (``model_assumptions.csv``, read by :mod:`corridors.wiring`); the defaults
-for a year come from :func:`corridors.baseline.baseline`. This module gives the
+are data (``model_assumptions.csv``, read by :mod:`corridors.ledger.wiring`); the defaults
+for a year come from :func:`corridors.model.baseline.baseline`. This module gives the
 shipped corridor's model the names the rest of the package and its users know.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from corridors.baseline import OBSERVED, Baseline, Kind, Provenance, baseline, ledger_figure
-from corridors.wiring import AssumptionsBase, Wiring
+from corridors.ledger.wiring import AssumptionsBase, Wiring
+from corridors.model.baseline import OBSERVED, Baseline, Kind, Provenance, baseline, ledger_figure
 
 
 @cache
 def shipped_wiring() -> Wiring:
     """The wiring of the shipped ledger (read once)."""
-    from corridors.io import load_ledger
+    from corridors.ledger.load import load_ledger
 
     return load_ledger().wiring
 

@@ -1,11 +1,11 @@
 """The flow model: assumptions in, flows on every link out, wired by the ledger's model tables.
 
 Each network with markets (gas in bcm/yr, freight in Mt/yr) is one linear programme
-(:mod:`corridors.lp`) over the same graph. Capacities are respected and mass is
+(:mod:`corridors.model.lp`) over the same graph. Capacities are respected and mass is
 conserved at every node; what the network cannot carry is reported as unmet demand,
 and the links whose capacity limits the result are named (non-zero shadow price).
 
-What the model does with each place is read from the wiring (:mod:`corridors.wiring`):
+What the model does with each place is read from the wiring (:mod:`corridors.ledger.wiring`):
 
 - supplies enter at their node, up to their quantity; imports are used before
   production (they are contracted deliveries);
@@ -32,10 +32,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from corridors.expressions import parse, variables
-from corridors.graph import in_service_mask
-from corridors.lp import Commodity, Market, NetworkLP
-from corridors.wiring import ALL_BRANCHES, MARKET_PENALTY, SUPPLY_REWARD, AssumptionsBase, Wiring, split_ids
+from corridors.ledger.expressions import parse, variables
+from corridors.ledger.graph import in_service_mask
+from corridors.ledger.wiring import ALL_BRANCHES, MARKET_PENALTY, SUPPLY_REWARD, AssumptionsBase, Wiring, split_ids
+from corridors.model.lp import Commodity, Market, NetworkLP
 
 ROUTE_FACTOR = 1.2  # great-circle distance to route distance when no length is published
 EARTH_RADIUS_KM = 6371.0
@@ -68,6 +68,8 @@ class FlowResult:
     indicators: dict[str, float]
     notes: list[str] = field(default_factory=list)
     definitions: pd.DataFrame | None = None
+    #: Each network's solved arrays (supplies used, per-market totals): what formulas read besides the tables.
+    solved: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def unmet(self) -> dict[str, float]:
@@ -368,7 +370,7 @@ class FlowModel:
             notes.insert(
                 0, f"{len(unlimited)} open links have no published capacity and are not limited in the model: {', '.join(unlimited)}."
             )
-        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators)
+        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved)
 
     # -- indicators -------------------------------------------------------------------
 
@@ -388,16 +390,18 @@ class FlowModel:
 
             return total
 
-        def flow(network=None, branch=None, mode=None, crosses=None, between=None) -> float:
-            return float(link_flow[self._selection(network, branch, mode, crosses, between)].sum())
+        def flow(network=None, branch=None, mode=None, crosses=None, between=None, link=None) -> float:
+            return float(link_flow[self._selection(network, branch, mode, crosses, between, link)].sum())
 
         return {"used": pick("used"), "offered": pick("offered"), "delivered": pick("delivered"), "unmet": pick("unmet"), "flow": flow}
 
-    def _selection(self, network: str | None, branch: str | None, mode: str | None, crosses: str | None, between: str | None) -> np.ndarray:
-        """Links (in result order) that a ``flow()`` call of an indicator sums; built once per call signature."""
-        key = (network, branch, mode, crosses, between)
+    def _selection(self, *key: str | None) -> np.ndarray:
+        """Links (in result order) that a ``flow(network, branch, mode, crosses, between, link)`` call sums; built once per call."""
+        network, branch, mode, crosses, between, link = key
         if key not in self._selections:
             mask = np.ones(len(self.result_links), dtype=bool)
+            if link is not None:
+                mask &= self.result_links["link_id"].to_numpy() == link
             for column, wanted in (("network", network), ("branch", branch), ("mode", mode)):
                 if wanted is not None:
                     mask &= self._link_columns[column] == wanted
@@ -442,6 +446,11 @@ class FlowModel:
                 floor = float(row["floor"]) if pd.notna(row["floor"]) else EPS
                 return expression.evaluate({**values, **earlier}, functions, floor)
         raise KeyError(indicator)
+
+    def evaluate(self, formula: str, result: FlowResult) -> float:
+        """The value of any wiring formula (an indicator's, a backtest series') on a solved scenario."""
+        values = {**variables(result.assumptions.model_dump()), **result.indicators}
+        return parse(formula).evaluate(values, self._selectors(result.solved, result.links["flow"].to_numpy()), EPS)
 
     def _moves(self, assumption: str, network: str) -> bool:
         return any(name == assumption and masks[network].any() for name, _, masks in self._effects)

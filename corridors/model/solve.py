@@ -1,6 +1,6 @@
 """The flow model's public entry point: solve a scenario on a corridor graph.
 
-The model itself lives in :mod:`corridors.flows` and is wired by the ledger's
+The model itself lives in :mod:`corridors.model.flows` and is wired by the ledger's
 ``model_*.csv`` tables; the graph carries the wiring of the ledger it was built from.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from corridors.flows import FlowModel, FlowResult, flow_model
-from corridors.wiring import AssumptionsBase, Wiring
+from corridors.ledger.wiring import AssumptionsBase, Wiring
+from corridors.model.flows import FlowModel, FlowResult, flow_model
 
 
 def wiring_of_graph(graph: nx.MultiDiGraph) -> Wiring:
@@ -33,7 +33,7 @@ def solve(graph: nx.MultiDiGraph, assumptions: AssumptionsBase) -> FlowResult:
     graph
         The corridor graph from :func:`corridors.build_graph`.
     assumptions
-        The scenario (see :func:`corridors.baseline.baseline` for defaults).
+        The scenario (see :func:`corridors.model.baseline.baseline` for defaults).
 
     Returns
     -------

@@ -13,10 +13,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from corridors.io import Ledger
+from corridors.ledger.load import Ledger
 
 OPERATING = "operating"
-NETWORK_UNITS = {"gas": "bcm/yr", "freight": "Mt/yr"}
 
 
 def build_graph(ledger: Ledger) -> nx.MultiDiGraph:
@@ -34,7 +33,13 @@ def build_graph(ledger: Ledger) -> nx.MultiDiGraph:
         ``network``, ``x`` (lon) and ``y`` (lat); edges keyed by ``link_id`` with
         every column of ``links.csv`` and ``source_ids`` as a list.
     """
-    graph = nx.MultiDiGraph(name="corridors", crs="EPSG:4326", data_dir=str(ledger.data_dir), wiring=ledger.wiring)
+    graph = nx.MultiDiGraph(
+        name="corridors",
+        crs="EPSG:4326",
+        data_dir=str(ledger.data_dir),
+        wiring=ledger.wiring,
+        branch_labels=dict(zip(ledger.branches["branch"], ledger.branches["label"])),
+    )
     for row in ledger.nodes.to_dict("records"):
         attrs = {k: _plain(v) for k, v in row.items() if k != "node_id"}
         attrs["x"], attrs["y"] = attrs["lon"], attrs["lat"]

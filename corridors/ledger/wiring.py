@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from corridors.expressions import parse, variables
-from corridors.schema import WIRING_TABLES
+from corridors.ledger.expressions import parse, variables
+from corridors.ledger.schema import WIRING_TABLES
 
 #: Priority of each kind of supply and market in the flow programme (a larger reward is used first, a larger penalty served first).
 SUPPLY_REWARD = {"import": 2.0, "production": 1.0}
@@ -95,6 +95,7 @@ class Wiring:
     routes: pd.DataFrame
     costs: pd.DataFrame
     indicators: pd.DataFrame
+    backtest: pd.DataFrame
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> Wiring:

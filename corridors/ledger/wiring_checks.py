@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from corridors.expressions import Call, check
-from corridors.wiring import ALL_BRANCHES, SeriesRef, split_ids
+from corridors.ledger.expressions import Call, check
+from corridors.ledger.wiring import ALL_BRANCHES, SeriesRef, split_ids
 
 ProblemSink = Callable[[str, int | None, str | None, str], None]
 
@@ -53,9 +53,31 @@ def check_wiring(tables: dict[str, pd.DataFrame], metrics: set[str], report: Pro
             if key in seen:
                 report("model_costs.csv", _line(index), "mode", f"a second cost row for {'/'.join(k for k in key if k)}")
             seen.add(key)
+    link_ids = set(tables["links"]["link_id"].dropna()) if tables.get("links") is not None else None
     indicators = tables.get("model_indicators")
     if indicators is not None:
-        _check_indicators(indicators, names, flows, tables.get("nodes"), branches, report)
+        _check_indicators(indicators, names, flows, tables.get("nodes"), branches, link_ids, report)
+    backtest = tables.get("model_backtest")
+    if backtest is not None and indicators is not None:
+        every_indicator = set(indicators["indicator"].dropna())
+        _check_indicators(
+            backtest.rename(columns={"series": "indicator"}),
+            names | every_indicator,
+            flows,
+            tables.get("nodes"),
+            branches,
+            link_ids,
+            report,
+            "model_backtest.csv",
+        )
+        for index, cell in backtest["published_series"].items():
+            try:
+                ref = SeriesRef.parse(str(cell))
+            except ValueError as err:
+                report("model_backtest.csv", _line(index), "published_series", str(err))
+                continue
+            if ref.metric not in metrics:
+                report("model_backtest.csv", _line(index), "published_series", f"unknown metric '{ref.metric}'")
 
 
 def _formula(report: ProblemSink, file: str, index: object, column: str, text: object, names: set[str], functions=None) -> None:
@@ -137,7 +159,9 @@ def _check_indicators(
     flows: pd.DataFrame | None,
     nodes: pd.DataFrame | None,
     branches: set[str] | None,
+    link_ids: set[str] | None,
     report: ProblemSink,
+    file: str = "model_indicators.csv",
 ) -> None:
     flow_ids = set(flows["flow_id"]) if flows is not None else set()
     kinds = set(flows["kind"]) if flows is not None else set()
@@ -155,7 +179,7 @@ def _check_indicators(
             for key, value in call.kwargs:
                 if key not in allowed:
                     return f"{call.function}(): unknown keyword '{key}' (allowed: {', '.join(allowed)})"
-                valid = {"kind": kinds, "network": networks, "branch": branches, "crosses": countries}.get(key)
+                valid = {"kind": kinds, "network": networks, "branch": branches, "crosses": countries, "link": link_ids}.get(key)
                 if key == "between" and not set(value.split()) <= countries:
                     return f"{call.function}(): between='{value}' must name two countries of nodes.csv"
                 if valid is not None and value not in valid:
@@ -178,9 +202,9 @@ def _check_indicators(
         "offered": selector("kind", "network", positional=flow_ids),
         "delivered": selector("kind", "network", positional=flow_ids),
         "unmet": selector("kind", "network", positional=flow_ids),
-        "flow": selector("network", "branch", "mode", "crosses", "between"),
+        "flow": selector("network", "branch", "mode", "crosses", "between", "link"),
         "opening_effect": opening_effect,
     }
     for index, row in frame.iterrows():
-        _formula(report, "model_indicators.csv", index, "formula", row["formula"], assumptions | known_indicators, functions)
+        _formula(report, file, index, "formula", row["formula"], assumptions | known_indicators, functions)
         known_indicators.add(row["indicator"])

@@ -1,0 +1,256 @@
+"""A scenario's whole set of outputs: its figures, tables, the PDF report and a ZIP, and the CLI's export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+
+from corridors.export.files import assumptions_table, csv_bytes, xlsx_bytes
+from corridors.export.render import (
+    ALL_FORMATS,
+    DEFAULT_BASE_URL,
+    IMAGE_FORMATS,
+    REPORT_PRESET,
+    REPORT_TEXT_SCALE,
+    ExportContext,
+    ExportError,
+    chart_bytes,
+)
+from corridors.export.report import build_report
+from corridors.ledger.load import Ledger
+from corridors.ledger.wiring import AssumptionsBase as Assumptions
+from corridors.ledger.wiring import SeriesRef
+from corridors.model import FlowResult, solve
+from corridors.model.baseline import Baseline, baseline
+from corridors.model.scenarios import to_query
+from corridors.views.charts import indicator_chart_ids, indicator_figure, market_figure
+from corridors.views.maps import network_figure
+from corridors.views.series import estimates_with_sources, series_figure
+from corridors.views.style import source_line
+from corridors.views.tables import balance_table, indicator_table, link_flow_table, market_table
+
+
+def permalink(assumptions: Assumptions, base: Assumptions, base_url: str = DEFAULT_BASE_URL) -> str:
+    """Link back to the Flows page showing this scenario."""
+    return f"{base_url.rstrip('/')}/flows?{urlencode(to_query(assumptions, base))}"
+
+
+@dataclass
+class ScenarioExport:
+    """Everything one scenario exports: figures, tables, their sources and context."""
+
+    ledger: Ledger
+    graph: nx.MultiDiGraph
+    assumptions: Assumptions
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    exported_on: date = field(default_factory=date.today)
+
+    def __post_init__(self) -> None:
+        self.baseline = baseline(self.ledger, self.assumptions.year)
+        self.result: FlowResult = solve(self.graph, self.assumptions)
+        self.context = ExportContext(
+            self.name, self.assumptions.year, self.exported_on, permalink(self.assumptions, self.baseline.assumptions, self.base_url)
+        )
+        self.estimates = estimates_with_sources(self.ledger)
+        self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates)
+        self._built: dict[str, go.Figure] = {}
+        self._rendered: dict[tuple[str, str, str, float], bytes] = {}
+
+    def figures(self) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
+        """Chart name → (title, builder); see :func:`scenario_figures`."""
+        return self._figures
+
+    def chart(self, name: str, fmt: str, preset: str = "slide", text_scale: float = 1.0) -> bytes:
+        """One chart file, rendered once per bundle: the ZIP and the separate files share it."""
+        key = (name, fmt, preset, text_scale)
+        if key not in self._rendered:
+            if name not in self._built:
+                self._built[name] = self._figures[name][1]()
+            self._rendered[key] = chart_bytes(self._built[name], fmt, self.context, preset, text_scale=text_scale)
+        return self._rendered[key]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"estimates": self.estimates, **scenario_tables(self.result)}
+
+    def assumptions_frame(self) -> pd.DataFrame:
+        return assumptions_table(self.assumptions, self.baseline)
+
+    def xlsx(self) -> bytes:
+        return xlsx_bytes(self.tables(), self.ledger.sources, self.assumptions_frame())
+
+
+def scenario_figures(
+    ledger: Ledger, graph: nx.MultiDiGraph, result: FlowResult, base: Baseline, name: str, estimates: pd.DataFrame | None = None
+) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
+    """The charts of a solved scenario: name → (title, builder).
+
+    Builders are lazy, so a caller renders only what it shows or exports. Each
+    chart's footer names the publishers behind its numbers: the links' sources for
+    the maps, the sources of the defaults for the model charts.
+    """
+    year = result.assumptions.year
+    wiring = ledger.wiring
+    link_ids = [s for _, _, d in graph.edges(data=True) for s in d["source_ids"]]
+
+    def defaults(network: str | None = None) -> list[str]:
+        names = wiring.assumptions_of_network(network)
+        return [s for n, p in base.provenance.items() if n in names for s in p.source_ids]
+
+    def publishers(ids: Iterable[str]) -> str:
+        return source_line(ids, ledger.sources)
+
+    def series(metric: str, subject: str, title: str) -> go.Figure:
+        frame = estimates if estimates is not None else estimates_with_sources(ledger)
+        return series_figure(frame[(frame["metric"] == metric) & (frame["subject"] == subject)], title)
+
+    flows = result.links.set_index("link_id")
+    figures: dict[str, tuple[str, Callable[[], go.Figure]]] = {
+        "flows": (
+            f"Flows and utilisation, {year}",
+            lambda: network_figure(
+                graph,
+                flows=flows,
+                title=f"Flows and utilisation, {year}: {name}",
+                footer=publishers(link_ids + defaults()),
+                sources=ledger.sources,
+            ),
+        )
+    }
+    for network in wiring.networks:
+        figures[f"{network}_markets"] = (
+            f"{network.capitalize()} by market",
+            lambda network=network: market_figure(result, network, publishers(defaults(network))),
+        )
+    for chart, title in indicator_chart_ids(result).items():
+        figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
+    figures["network"] = ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources))
+    for row in wiring.indicators[wiring.indicators["published_series"].notna()].to_dict("records"):
+        ref = SeriesRef.parse(row["published_series"])
+        title = f"{row['label']}: the published figures compared"
+        figures[f"{row['indicator']}_sources"] = (title, lambda ref=ref, title=title: series(ref.metric, ref.subject, title))
+    return figures
+
+
+def scenario_tables(result: FlowResult) -> dict[str, pd.DataFrame]:
+    """The model's tables for a solved scenario, each with a title in ``attrs``."""
+    return {
+        "link_flows": link_flow_table(result),
+        "markets": market_table(result),
+        **({"gas_balance": balance} if (balance := balance_table(result)) is not None else {}),
+        "indicators": indicator_table(result),
+    }
+
+
+def _progress(items: list, enabled: bool, label: str):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="file")
+
+
+def render_charts(
+    bundle: ScenarioExport,
+    formats: Iterable[str],
+    preset: str = "slide",
+    on_step: Callable[[str], None] | None = None,
+    text_scale: float = 1.0,
+) -> dict[str, bytes]:
+    """``{"name.fmt": bytes}`` for every chart of the scenario in every image format asked for."""
+    out: dict[str, bytes] = {}
+    for name in bundle.figures():
+        for fmt in formats:
+            if on_step:
+                on_step(f"{name}.{fmt}")
+            out[f"{name}.{fmt}"] = bundle.chart(name, fmt, preset, text_scale)
+    return out
+
+
+def report_pdf(bundle: ScenarioExport, chart_png: dict[str, bytes] | None = None, on_step: Callable[[str], None] | None = None) -> bytes:
+    """A PDF a person can send: assumptions, figures, indicators with definitions, tables, sources, permalink."""
+    if chart_png is None:
+        # Sized for print: a slide-sized chart shrunk to the A4 column would carry 4-pt text.
+        chart_png = render_charts(bundle, ["png"], preset=REPORT_PRESET, on_step=on_step, text_scale=REPORT_TEXT_SCALE)
+    return build_report(bundle, chart_png)
+
+
+def report_zip(bundle: ScenarioExport, on_step: Callable[[str], None] | None = None) -> bytes:
+    """Every chart as SVG and PNG, the XLSX and the CSVs, in one ZIP."""
+    charts = render_charts(bundle, ["svg", "png"], on_step=on_step)
+    buffer = io.BytesIO()
+    slug = _slug(bundle.name)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in charts.items():
+            archive.writestr(f"{slug}/charts/{name}", data)
+        archive.writestr(f"{slug}/{slug}.xlsx", bundle.xlsx())
+        for name, frame in bundle.tables().items():
+            archive.writestr(f"{slug}/tables/{name}.csv", csv_bytes(frame))
+        archive.writestr(f"{slug}/README.txt", f"{bundle.context.stamp()}\nOpen this view again: {bundle.context.permalink}\n")
+    return buffer.getvalue()
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(p for p in cleaned.split("-") if p)[:60] or "scenario"
+
+
+def parse_formats(text: str) -> list[str]:
+    """Split ``png,svg,…`` and refuse unknown formats with a message that lists the known ones."""
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ALL_FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"unknown export format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(ALL_FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def export_all(
+    ledger: Ledger,
+    graph: nx.MultiDiGraph,
+    assumptions: Assumptions,
+    name: str,
+    out: str | Path,
+    formats: Iterable[str],
+    progress: bool = True,
+    preset: str = "slide",
+) -> list[Path]:
+    """Write the scenario's charts, tables, report and ZIP into ``out``; return the paths written."""
+    formats = list(formats)
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportError(f"cannot create the output folder {folder}: {err.strerror}") from None
+    bundle = ScenarioExport(ledger, graph, assumptions, name)
+    slug = _slug(name)
+    jobs: list[tuple[str, Callable[[], bytes]]] = []
+    for fmt in (f for f in formats if f in IMAGE_FORMATS):
+        jobs += [(f"charts/{chart}.{fmt}", lambda chart=chart, fmt=fmt: bundle.chart(chart, fmt, preset)) for chart in bundle.figures()]
+    if "csv" in formats:
+        jobs += [(f"tables/{table}.csv", lambda frame=frame: csv_bytes(frame)) for table, frame in bundle.tables().items()]
+    if "xlsx" in formats:
+        jobs.append((f"{slug}.xlsx", bundle.xlsx))
+    if "report" in formats:
+        jobs.append((f"{slug}-report.pdf", lambda: report_pdf(bundle)))
+    if "zip" in formats:
+        jobs.append((f"{slug}.zip", lambda: report_zip(bundle)))
+    written = []
+    for relative, job in _progress(jobs, progress and len(jobs) > 1, "exporting"):
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = job()
+        try:
+            path.write_bytes(data)
+        except OSError as err:
+            raise ExportError(f"cannot write {path}: {err.strerror}") from None
+        written.append(path)
+    return written

@@ -1,0 +1,112 @@
+"""The map under the network: the corridor's region, the Natural Earth projection, and fitting it to a frame."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import plotly.graph_objects as go
+
+#: Margin around the corridor's places, as a share of their spread (at least MIN_MARGIN_DEG degrees).
+MAP_MARGIN = 0.1
+MIN_MARGIN_DEG = 3.0
+
+
+def map_bounds(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Longitude and latitude ranges that hold every place of the corridor, with a margin.
+
+    Read from the graph's nodes; a filtered view keeps its parent's places (the map does
+    not jump when links are hidden).
+    """
+    parent = getattr(graph, "_graph", graph)
+    while hasattr(parent, "_graph") and parent._graph is not parent:
+        parent = parent._graph
+    xs = [d["x"] for _, d in parent.nodes(data=True)]
+    ys = [d["y"] for _, d in parent.nodes(data=True)]
+    if not xs:
+        return {"lon": (-180.0, 180.0), "lat": (-60.0, 80.0)}
+
+    def padded(low: float, high: float) -> tuple[float, float]:
+        margin = max(MIN_MARGIN_DEG, MAP_MARGIN * (high - low))
+        return round(low - margin, 2), round(high + margin, 2)
+
+    return {"lon": padded(min(xs), max(xs)), "lat": padded(min(ys), max(ys))}
+
+
+def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
+    """The map: Natural Earth projection over the corridors' region, drawn from the shipped outlines."""
+    return dict(
+        geo=dict(
+            projection_type="natural earth",
+            resolution=50,
+            showcountries=True,
+            countrycolor="#9a9a9a",
+            showcoastlines=True,
+            coastlinecolor="#6b6b6b",
+            showland=True,
+            landcolor="#f3f1ea",
+            # The shipped outlines are cropped to the region and carry no ocean layer:
+            # the map's background is the sea.
+            showocean=False,
+            showlakes=True,
+            lakecolor="#e4eef5",
+            lonaxis_range=list(bounds["lon"]),
+            lataxis_range=list(bounds["lat"]),
+            bgcolor="#e4eef5",
+        ),
+        height=720,
+        uirevision="network",
+    )
+
+
+def _natural_earth(lon_deg: float, lat_deg: float) -> tuple[float, float]:
+    """The Natural Earth projection (Šavrič et al., as in d3-geo), in radians-scaled units."""
+    lam, phi = math.radians(lon_deg), math.radians(lat_deg)
+    phi2 = phi * phi
+    phi4 = phi2 * phi2
+    x = lam * (0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4)))
+    y = phi * (1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4)))
+    return x, y
+
+
+def _projected_aspect(lon: tuple[float, float], lat: tuple[float, float]) -> float:
+    """Width over height of a lon/lat box drawn in the Natural Earth projection, centred on its middle longitude."""
+    half = (lon[1] - lon[0]) / 2
+    nearest_equator = 0.0 if lat[0] <= 0 <= lat[1] else min(abs(lat[0]), abs(lat[1]))
+    width = 2 * _natural_earth(half, nearest_equator)[0]
+    height = _natural_earth(0.0, lat[1])[1] - _natural_earth(0.0, lat[0])[1]
+    return width / height
+
+
+def fit_geo_to_frame(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """Widen the map's longitude (or latitude) range so the map fills a ``width`` × ``height`` figure.
+
+    Plotly fits the lon/lat box into the plot area keeping the projection's
+    proportions, so a box narrower than the frame leaves empty bands at the sides
+    (or above and below). The box shown still holds the original one: only the
+    other axis grows. Figures without a geo subplot or ranges are returned as is.
+    """
+    geo = fig.layout.geo
+    if geo is None or geo.lonaxis.range is None or geo.lataxis.range is None or geo.projection.type not in (None, "natural earth"):
+        return fig
+    margin = fig.layout.margin
+    plot_w = width - (margin.l or 0) - (margin.r or 0)
+    plot_h = height - (margin.t or 0) - (margin.b or 0)
+    if plot_w <= 0 or plot_h <= 0:
+        return fig
+    target = plot_w / plot_h
+    lon, lat = tuple(geo.lonaxis.range), tuple(geo.lataxis.range)
+    if _projected_aspect(lon, lat) < target:
+        lo, hi = 0.0, 180.0 - (lon[1] - lon[0]) / 2
+        for _ in range(50):  # bisection: the aspect grows with the longitude span
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _projected_aspect((lon[0] - mid, lon[1] + mid), lat) < target else (lo, mid)
+        lon = (lon[0] - hi, lon[1] + hi)
+    else:
+        lo, hi = 0.0, max(0.0, 85.0 - max(abs(lat[0]), abs(lat[1])))
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _projected_aspect(lon, (lat[0] - mid, lat[1] + mid)) > target else (lo, mid)
+        lat = (lat[0] - hi, lat[1] + hi)
+    fig.update_geos(lonaxis_range=[round(v, 3) for v in lon], lataxis_range=[round(v, 3) for v in lat])
+    return fig

@@ -1,0 +1,337 @@
+"""The network drawn on its geography: links by mode or by flow and utilisation, with hover details.
+
+The map itself (region, projection, fitting it to a frame) is in :mod:`corridors.views.geo`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from corridors.ledger.graph import links_frame, nodes_frame
+from corridors.ledger.schema import NETWORK_UNITS
+from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
+from corridors.views.geo import geo_layout_dict, map_bounds
+from corridors.views.style import base_layout_dict, new_figure, source_line
+
+MODE_COLOURS = {
+    ("gas", "pipeline"): "#d95f02",
+    ("gas", "swap"): "#7570b3",
+    ("freight", "rail"): "#1f78b4",
+    ("freight", "road"): "#8c564b",
+    ("freight", "sea"): "#17becf",
+}
+MODE_LABELS = {
+    ("gas", "pipeline"): "Gas pipeline",
+    ("gas", "swap"): "Gas swap (by exchange)",
+    ("freight", "rail"): "Freight rail",
+    ("freight", "road"): "Freight road",
+    ("freight", "sea"): "Freight sea",
+}
+NODE_SYMBOLS = {
+    "city": "circle",
+    "port": "square",
+    "border_crossing": "diamond",
+    "field": "star",
+    "terminal": "triangle-up",
+    "hub": "circle-open",
+    "market": "hexagon",
+    "station": "diamond-open",
+}
+#: Colour stops of a link's utilisation, from spare capacity (blue) to full (dark red).
+UTILISATION_SCALE = [[0.0, "#2c7bb6"], [0.5, "#abd9e9"], [0.75, "#fdae61"], [0.9, "#f46d43"], [1.0, "#a50026"]]
+
+
+def _width(value: float | None, top: float) -> float:
+    if value is None or pd.isna(value) or top <= 0:
+        return 1.5
+    # Rounded to half pixels so links of similar size share a trace (fewer traces, faster figures).
+    return round(2 * (1.5 + 7.0 * math.sqrt(max(value, 0.0) / top))) / 2
+
+
+#: A source's title is shown beside its publisher when it is at most this long.
+SHORT_TITLE = 60
+HOVER_SOURCES = 4
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _present(value: object) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _hover_capacity(link: dict, unit: str, with_flows: bool) -> str:
+    """The capacity line: the model's when flows are shown, the ledger's and the sources' range as context."""
+    ledger = link["capacity"]
+    low, high = link.get("capacity_low"), link.get("capacity_high")
+    sources = f"{_num(low)}–{_num(high)}" if _present(low) and _present(high) and low != high else None
+    if not with_flows:
+        if not _present(ledger):
+            return "Capacity: not published" + (f" (sources: {sources} {unit})" if sources else "")
+        return f"Capacity: {_num(ledger)} {unit}" + (f" (sources: {sources})" if sources else "")
+    if "model_capacity" not in link:
+        # A flows table without the model's capacities: the ledger's is all there is to show.
+        return _hover_capacity(link, unit, with_flows=False)
+    used = link["model_capacity"]
+    prefix = ""
+    if not _present(used):
+        # The model leaves a link without a published capacity unlimited: say so rather than print a number it never used.
+        if not _present(ledger):
+            return "Capacity: not published (not limited in the model)" + (f" (sources {sources} {unit})" if sources else "")
+        text = "Capacity: not limited in the model"
+        context = [f"ledger {_num(ledger)}"]
+    else:
+        text = f"Capacity: {_num(used)} {unit}"
+        context = []
+        if not _present(ledger) or abs(float(used) - float(ledger)) > 1e-9:
+            prefix = "scenario; "
+            context.append(f"ledger {_num(ledger)}" if _present(ledger) else "ledger: not published")
+    if sources:
+        context.append(f"sources {sources}")
+    return text + (f" ({prefix}{', '.join(context)})" if context else "")
+
+
+def _source_lines(source_ids: Iterable[str], sources: pd.DataFrame | None) -> list[str]:
+    """Publishers (and short titles) behind a link, never the ledger's source ids."""
+    ids = list(dict.fromkeys(source_ids))
+    if sources is None:
+        return [f"Sources: {len(ids)} in the ledger's sources table"]
+    table = sources.set_index("source_id")
+    lines = []
+    for source_id in ids[:HOVER_SOURCES]:
+        if source_id not in table.index:
+            lines.append("· (source not in the sources table)")
+            continue
+        publisher = str(table.at[source_id, "publisher"])
+        title = table.at[source_id, "title"]
+        text = f"{publisher}: {title}" if _present(title) and len(str(title)) <= SHORT_TITLE else publisher
+        # Hover boxes do not wrap by themselves; plotly reads the text as HTML, so angle brackets are escaped.
+        text = text.replace("<", "&lt;").replace(">", "&gt;")
+        lines.append("· " + "<br>   ".join(textwrap.wrap(text, 90)))
+    lines = list(dict.fromkeys(lines))  # two articles by one publisher read as one line
+    if len(ids) > HOVER_SOURCES:
+        lines.append(f"· and {len(ids) - HOVER_SOURCES} more")
+    return ["Sources:", *lines]
+
+
+def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sources: pd.DataFrame | None, branches: dict[str, str]) -> str:
+    start, end = names.get(link["from_node"], link["from_node"]), names.get(link["to_node"], link["to_node"])
+    mode = MODE_LABELS.get((link["network"], link["mode"]), link["mode"].replace("_", " "))
+    status = link["status"].replace("_", " ")
+    if _present(link.get("first_year")):
+        status += f" (from {int(link['first_year'])})"
+    lines = [
+        f"<b>{link['asset']}</b>",
+        f"{start} → {end}",
+        f"{mode} · {branches.get(link['branch'], link['branch'].replace('_', ' '))}",
+        _hover_capacity(link, unit, with_flows),
+        f"Status: {status}",
+    ]
+    if with_flows:
+        flow = f"Flow: {link['flow']:.2f} {unit}"
+        reverse = link.get("flow_reverse")
+        if _present(reverse) and reverse > 1e-9:
+            # Freight runs both ways on one capacity: the total is what utilisation is measured on.
+            flow += f" (both directions: {link['flow_forward']:.2f} towards {end}, {reverse:.2f} towards {start})"
+        lines.append(flow + ("" if link["open"] else " (closed in this year)"))
+        if _present(link.get("utilisation")):
+            lines.append(f"Utilisation: {link['utilisation']:.0%}" + (" · <b>bottleneck</b>" if link.get("binding") else ""))
+    lines += _source_lines(link["source_ids"], sources)
+    return "<br>".join(lines)
+
+
+def network_figure(
+    graph: nx.MultiDiGraph,
+    flows: pd.DataFrame | None = None,
+    title: str = "The corridor network",
+    footer: str | None = None,
+    sources: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Draw both corridors on a map.
+
+    Parameters
+    ----------
+    graph
+        The corridor graph, or a filtered view of it (:func:`corridors.subgraph`).
+    flows
+        Optional model result indexed by ``link_id`` with ``flow``, ``open``,
+        ``utilisation`` and ``binding``, and ideally ``capacity`` (the capacity the
+        model used) and ``flow_forward`` / ``flow_reverse``. Without it, links are
+        coloured by network and mode and sized by capacity; with it, sized by flow
+        and coloured by utilisation, bottlenecks in dark red, and the hover gives
+        the model's capacity, so that utilisation = flow / capacity holds in it; the
+        ledger's capacity and the sources' range follow as context when they differ.
+    title, footer
+        Title, and source line (built from the links' sources when None).
+    sources
+        The ledger's sources table: hover text and the default footer then name
+        publishers (and short titles); without it they only count sources.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Lines are grouped by style into few traces; each link's details show on
+        hover at its midpoint.
+    """
+    if graph.number_of_edges() == 0:
+        layout = {**base_layout_dict(title, footer or "Sources: none"), **geo_layout_dict(map_bounds(graph))}
+        layout["annotations"].append(dict(text="No link matches the filters", showarrow=False, font=dict(size=16)))
+        return new_figure(layout=layout)
+    links = _links_with_flows(graph, flows)
+    nodes = nodes_frame(graph)
+    with_flows = flows is not None
+    groups, mids = _link_geometry(links, nodes, with_flows, sources, graph.graph.get("branch_labels", {}))
+    traces = _line_traces(groups)
+    if with_flows:
+        traces += [
+            dict(type="scattergeo", lon=[None], lat=[None], mode="lines", line=dict(color=colour, width=4), name=name)
+            for name, colour in UTILISATION_LEGEND
+        ]
+    traces += [_midpoint_trace(mids), _node_trace(nodes)]
+    if footer is None:
+        footer = source_line((s for ids in links["source_ids"] for s in ids), sources)
+    layout = {**base_layout_dict(title, footer), **geo_layout_dict(map_bounds(graph))}
+    layout["legend"] = {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"}
+    return new_figure(traces, layout)
+
+
+def _links_with_flows(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> pd.DataFrame:
+    """The graph's links, joined to the model's flows when given (its ``capacity`` as ``model_capacity``)."""
+    links = links_frame(graph)
+    if flows is None:
+        return links
+    wanted = ["flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse"]
+    # Renamed so the ledger's capacity stays beside the model's: the hover shows both when they differ.
+    return links.join(flows[[c for c in wanted if c in flows.columns]].rename(columns={"capacity": "model_capacity"}), how="left")
+
+
+def _largest_by_network(links: pd.DataFrame, column: str) -> dict[str, float]:
+    """Each network's largest ``column`` (0 when none is known): line widths are relative to it."""
+    tops = {}
+    for net in NETWORK_UNITS:
+        top = links.loc[links["network"] == net, column].max()
+        tops[net] = 0.0 if pd.isna(top) else float(top)
+    return tops
+
+
+def _link_style(link: dict, with_flows: bool, tops: dict[str, float]) -> tuple[str, str, float, str]:
+    """Legend label, colour, width and dash of a link: by mode and capacity, or by utilisation and flow."""
+    key = (link["network"], link["mode"])
+    label = MODE_LABELS.get(key, f"{link['network']} {link['mode']}")
+    colour = MODE_COLOURS.get(key, "#444444")
+    if with_flows:
+        utilisation = link.get("utilisation")
+        colour = _utilisation_colour(float(utilisation)) if pd.notna(utilisation) else "#444444"
+        width = _width(link["flow"], tops[link["network"]]) if link["flow"] > 1e-9 else 1.0
+        # Coloured by utilisation, the lines need no legend of their own: the utilisation legend says it.
+        label = ""
+    else:
+        width = _width(link["capacity"], tops[link["network"]])
+    dash = "solid" if link["status"] == "operating" else "dash"
+    return label, colour, width, dash
+
+
+def _link_geometry(
+    links: pd.DataFrame, nodes: pd.DataFrame, with_flows: bool, sources: pd.DataFrame | None, branches: dict[str, str]
+) -> tuple[dict[tuple, dict[str, list]], dict[str, list]]:
+    """Line coordinates grouped by style, and each link's midpoint with its hover text and marker colour."""
+    tops = _largest_by_network(links, "flow" if with_flows else "capacity")
+    position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
+    names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
+    groups: dict[tuple, dict[str, list]] = {}
+    mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": []}
+    for link in links.to_dict("records"):
+        style = _link_style(link, with_flows, tops)
+        x0, y0 = position[link["from_node"]]
+        x1, y1 = position[link["to_node"]]
+        group = groups.setdefault(style, {"lon": [], "lat": []})
+        group["lon"] += [x0, x1, np.nan]
+        group["lat"] += [y0, y1, np.nan]
+        mids["lon"].append((x0 + x1) / 2)
+        mids["lat"].append((y0 + y1) / 2)
+        mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, sources, branches))
+        mids["colour"].append("#a50026" if with_flows and link.get("binding") else style[1])
+    return groups, mids
+
+
+def _line_traces(groups: dict[tuple, dict[str, list]]) -> list[dict]:
+    """One line trace per style, the first of each label in the legend."""
+    traces: list[dict] = []
+    legend_seen: set[str] = set()
+    for (label, colour, width, dash), xy in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][2])):
+        # NumPy arrays validate far faster than lists; NaN breaks the line between links.
+        traces.append(
+            dict(
+                type="scattergeo",
+                mode="lines",
+                lon=np.array(xy["lon"]),
+                lat=np.array(xy["lat"]),
+                hoverinfo="skip",
+                line=dict(width=width, color=colour, dash=dash),
+                name=label or "link",
+                legendgroup=label,
+                showlegend=bool(label) and label not in legend_seen,
+            )
+        )
+        legend_seen.add(label)
+    return traces
+
+
+def _midpoint_trace(mids: dict[str, list]) -> dict:
+    """A marker at each link's midpoint carrying its details: a line trace cannot hover per link."""
+    return dict(
+        type="scattergeo",
+        mode="markers",
+        lon=np.array(mids["lon"]),
+        lat=np.array(mids["lat"]),
+        text=np.array(mids["text"], dtype=object),
+        marker=dict(size=7, color=np.array(mids["colour"], dtype=object), line=dict(width=1, color="white")),
+        hovertemplate="%{text}<extra></extra>",
+        name="Link details (hover)",
+        showlegend=False,
+    )
+
+
+def _node_trace(nodes: pd.DataFrame) -> dict:
+    """The places, shaped by kind, with name, country and kind on hover."""
+    node_text = [f"<b>{n}</b><br>{c} · {k.replace('_', ' ')}" for n, c, k in zip(nodes["name"], nodes["country"], nodes["kind"])]
+    return dict(
+        type="scattergeo",
+        mode="markers",
+        lon=nodes["x"].to_numpy(float),
+        lat=nodes["y"].to_numpy(float),
+        text=np.array(node_text, dtype=object),
+        marker=dict(
+            size=8,
+            color="#333333",
+            symbol=np.array([NODE_SYMBOLS.get(k, "circle") for k in nodes["kind"]], dtype=object),
+            line=dict(width=1, color="white"),
+        ),
+        hovertemplate="%{text}<extra></extra>",
+        name="Nodes",
+    )
+
+
+UTILISATION_LEGEND = (
+    ("< 50 % used", "#2c7bb6"),
+    ("75–90 % used", "#fdae61"),
+    ("≥ 90 % used (bottleneck: dark red)", "#a50026"),
+    ("capacity not published", "#444444"),
+)
+
+
+def _utilisation_colour(utilisation: float) -> str:
+    stops = UTILISATION_SCALE
+    u = min(max(utilisation, 0.0), 1.0)
+    for (lo, c0), (hi, c1) in zip(stops, stops[1:]):
+        if u <= hi:
+            return c0 if u - lo < hi - u else c1
+    return stops[-1][1]

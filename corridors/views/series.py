@@ -1,0 +1,331 @@
+"""One published series over the years, one marker per source, gaps and disagreements shaded.
+
+The estimates it draws come from :mod:`corridors.views.estimates`; its names are re-exported
+here so that ``from corridors.views.series import estimates_with_sources`` keeps working.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from corridors.views.estimates import (
+    BASIS_LABELS,
+    GROUP_KEY,
+    METRIC_LABELS,
+    OUTLOOK_BASES,
+    OUTTURN_BASES,
+    SERIES_KEY,
+    TABLE_COLUMNS,
+    estimates_table,
+    estimates_with_sources,
+    series_label,
+)
+from corridors.views.style import REPORT_TEMPLATE, base_layout, new_figure, source_line
+
+__all__ = [
+    "BASIS_LABELS",
+    "BASIS_SYMBOLS",
+    "GROUP_KEY",
+    "LEGEND_TITLE",
+    "METRIC_LABELS",
+    "NO_FIGURE_LABEL",
+    "OUTLOOK_BASES",
+    "OUTTURN_BASES",
+    "SERIES_KEY",
+    "TABLE_COLUMNS",
+    "estimates_table",
+    "estimates_with_sources",
+    "last_full_year",
+    "series_figure",
+    "series_label",
+]
+
+#: Marker of each basis: outturns filled, everything else hollow (``-open``) so it never passes for an outturn.
+BASIS_SYMBOLS = {
+    "reported": "circle",
+    "estimate": "square",
+    "contract": "triangle-up-open",
+    "forecast": "diamond-open",
+    "target": "star-open",
+}
+NO_FIGURE_LABEL = "No published figure"
+#: Legend entries wrap at this many characters instead of being cut.
+LEGEND_WRAP = 44
+LEGEND_COLUMNS = 2
+LEGEND_FONT = 12
+#: Pixel sizes (at :data:`LEGEND_FONT`) used to give the legend and title room above the plot.
+LEGEND_LINE_PX = 16
+LEGEND_ROW_GAP_PX = 6
+TITLE_PX = 56
+LEGEND_TITLE = "Filled: outturns (reported ●, estimated ■) · Hollow: not outturns (contract ceiling △, forecast ◇, target ☆)"
+
+
+def last_full_year(today: date | None = None) -> int:
+    """The latest year that is over, so an outturn for it could have been published."""
+    return (today or date.today()).year - 1
+
+
+def _wrap(text: str) -> str:
+    # Wrap at spaces only, so joining the lines with spaces gives the name back whole.
+    return "<br>".join(textwrap.wrap(text, LEGEND_WRAP, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _runs(years: list[int]) -> list[tuple[int, int]]:
+    """Consecutive years as (first, last) runs: one band per run, not per year."""
+    runs: list[tuple[int, int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
+def _gap_notes(gaps: pd.DataFrame | None, metrics: set[str], subjects: set[str], year: int) -> list[str]:
+    """Notes of the ledger's known gaps (``gaps.csv``) that cover this series and year."""
+    if gaps is None or gaps.empty:
+        return []
+    notes = []
+    for gap in gaps.to_dict("records"):
+        gap_subjects = set(str(gap.get("subject") or "").split(";"))
+        start, end = gap.get("year_from"), gap.get("year_to")
+        if gap.get("metric") not in metrics or not subjects & gap_subjects:
+            continue
+        if (pd.notna(start) and year < int(start)) or (pd.notna(end) and year > int(end)):
+            continue
+        notes.append(textwrap.fill(str(gap.get("note") or ""), 70).replace("\n", "<br>"))
+    return notes
+
+
+def _dodged_years(rows: pd.DataFrame) -> pd.Series:
+    """Each row's x position: its year, nudged sideways when several sources give a figure that year.
+
+    Two sources with the same value (two reprints of one ceiling) would otherwise hide
+    one behind the other. Outturns come first, then by publisher, as in the legend.
+    """
+    x = rows["year"].astype(float)
+    for _, index in rows.groupby("year").groups.items():
+        if len(index) < 2:
+            continue
+        ordered = rows.loc[index].sort_values(["_outturn", "_publisher"], ascending=[False, True]).index
+        step = min(0.16, 0.6 / (len(ordered) - 1))
+        for i, row in enumerate(ordered):
+            x[row] = x[row] + (i - (len(ordered) - 1) / 2) * step
+    return x
+
+
+def series_figure(
+    rows: pd.DataFrame,
+    title: str | None = None,
+    *,
+    years: tuple[int, int] | None = None,
+    gaps: pd.DataFrame | None = None,
+    today: date | None = None,
+) -> go.Figure:
+    """One series over the years, one marker per source, low–high as error bars.
+
+    Outturns (reported, estimated) are filled markers; contract ceilings, forecasts
+    and targets are hollow and say so in the legend. Years with no figure at all are
+    shaded grey and marked below the zero line; years where sources disagree are
+    shaded orange.
+
+    Parameters
+    ----------
+    rows
+        Rows of :func:`estimates_with_sources` for a single ``series``.
+    title
+        Figure title; the series name when None.
+    years
+        First and last year the x-axis must show (widened to the rows' own years).
+        When None: from the first year in ``rows`` to the later of their last year
+        and :func:`last_full_year`, so a missing recent year shows as missing.
+    gaps
+        The ledger's ``gaps`` table; its notes explain the missing years on hover.
+    today
+        The date that decides the last full year (today when None).
+    """
+    fig = new_figure()
+    if rows.empty:
+        fig.add_annotation(text="No estimate matches the filters", showarrow=False, font=dict(size=16))
+        return base_layout(fig, title or "Estimates", "Sources: none")
+    unit = "/".join(sorted(rows["unit"].unique()))
+    first, last, missing = _year_span(rows, years, last_full_year(today))
+    bottom, top, span = _value_span(rows)
+    # One legend entry per trace, in drawing order: each entry's line count sizes the legend.
+    entry_lines = _add_source_traces(fig, rows, unit)
+    entry_lines += _add_missing_years(fig, rows, missing, gaps, below_zero=bottom - 0.06 * span)
+    entry_lines += _add_disputed_years(fig, rows)
+    fig = base_layout(fig, title or rows["series"].iloc[0], source_line(rows["source_id"], rows), footer_shift=-64)
+    fig.update_xaxes(title_text="Year", range=[first - 0.6, last + 0.6], dtick=1 if last - first <= 24 else 2, tickformat="d")
+    fig.update_yaxes(
+        title_text=f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})",
+        range=[bottom - 0.1 * span, top + 0.08 * span],
+        zeroline=True,
+        zerolinecolor="#bbbbbb",
+    )
+    return _place_legend(fig, entry_lines)
+
+
+def _year_span(rows: pd.DataFrame, years: tuple[int, int] | None, complete: int) -> tuple[int, int, list[int]]:
+    """First and last year of the x-axis, and the full years in between that have no figure.
+
+    Without ``years`` the axis runs to the last full year even when the rows stop earlier,
+    so a missing recent outturn shows as missing rather than as the end of the chart.
+    """
+    row_years = {int(y) for y in rows["year"]}
+    if years is None:
+        first, last = min(row_years), max(max(row_years), complete)
+    else:
+        first, last = min(years[0], min(row_years)), max(years[1], max(row_years))
+    missing = [y for y in range(first, min(last, complete) + 1) if y not in row_years]
+    return first, last, missing
+
+
+def _value_span(rows: pd.DataFrame) -> tuple[float, float, float]:
+    """Lowest and highest value shown (ranges included, zero always in view) and the distance between them."""
+    values = pd.concat([rows["value"], rows["low"], rows["high"]]).dropna()
+    top, bottom = max(float(values.max()), 0.0), min(float(values.min()), 0.0)
+    return bottom, top, (top - bottom) or 1.0
+
+
+def _add_source_traces(fig: go.Figure, rows: pd.DataFrame, unit: str) -> list[int]:
+    """One trace per publisher and basis; returns the number of lines of each legend entry."""
+    colorway = list(REPORT_TEMPLATE.layout.colorway)
+    publishers = sorted(rows["publisher"].astype(str).unique())
+    colours = {p: colorway[i % len(colorway)] for i, p in enumerate(publishers)}
+    basis_order = {b: i for i, b in enumerate(BASIS_LABELS)}
+    keyed = rows.assign(_publisher=rows["publisher"].astype(str), _outturn=rows["basis"].isin(OUTTURN_BASES))
+    keyed["_x"] = _dodged_years(keyed)
+    # Legend order: outturns first, then what is not an outturn; by publisher within each.
+    order = sorted(
+        keyed.groupby(["_publisher", "basis"]).groups.items(),
+        key=lambda kv: (kv[0][1] not in OUTTURN_BASES, kv[0][0], basis_order.get(kv[0][1], 99)),
+    )
+    entry_lines: list[int] = []
+    for (publisher, basis), index in order:
+        trace = _source_trace(keyed.loc[index], publisher, basis, colours[publisher], unit)
+        entry_lines.append(trace.name.count("<br>") + 1)
+        fig.add_trace(trace)
+    return entry_lines
+
+
+def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, unit: str) -> go.Scatter:
+    """The markers of one publisher's figures on one basis, with the sources' own ranges as error bars."""
+    outturn = basis in OUTTURN_BASES
+    label = BASIS_LABELS.get(basis, str(basis))
+    has_range = group["low"].notna() | group["high"].notna()
+    if outturn:
+        marker = dict(size=11, symbol=BASIS_SYMBOLS[basis], color=colour, line=dict(width=1, color="#333333"))
+    else:
+        # Hollow: the outline carries the colour, thick enough to read at print size.
+        marker = dict(size=13, symbol=BASIS_SYMBOLS.get(basis, "circle-open"), color=colour, line=dict(width=2, color=colour))
+    return go.Scatter(
+        x=group["_x"],
+        y=group["value"],
+        mode="markers",
+        name=_wrap(publisher if basis == "reported" else f"{publisher} — {label}"),
+        marker=marker,
+        cliponaxis=False,
+        error_y=dict(
+            type="data",
+            symmetric=False,
+            array=(group["high"].fillna(group["value"]) - group["value"]).where(has_range, 0),
+            arrayminus=(group["value"] - group["low"].fillna(group["value"])).where(has_range, 0),
+            thickness=1.5 if outturn else 1,
+            width=4 if outturn else 8,
+            color=colour,
+        ),
+        customdata=list(
+            zip(
+                [label if outturn else f"{label}: not an outturn"] * len(group),
+                group["source_title"],
+                group["source_id"],
+                group["year"].astype(int),
+            )
+        ),
+        hovertemplate="%{customdata[3]}: <b>%{y:g} "
+        + unit
+        + "</b> (%{customdata[0]})<br>%{customdata[1]}<br>source: %{customdata[2]}<extra>"
+        + publisher.replace("%", "%%")
+        + "</extra>",
+    )
+
+
+def _add_missing_years(fig: go.Figure, rows: pd.DataFrame, missing: list[int], gaps: pd.DataFrame | None, below_zero: float) -> list[int]:
+    """Grey bands over the years without a figure, and a marker below zero whose hover gives the known gaps.
+
+    Returns the line counts of the legend entries added (none when no year is missing).
+    """
+    for start, end in _runs(missing):
+        fig.add_vrect(x0=start - 0.5, x1=end + 0.5, fillcolor="#9e9e9e", opacity=0.16, line_width=0, layer="below")
+    if not missing:
+        return []
+    metrics, subjects = set(rows["metric"]), set(rows["subject"])
+    hover = []
+    for year in missing:
+        notes = _gap_notes(gaps, metrics, subjects, year)
+        hover.append(f"<b>{year}: no published figure</b>" + "".join(f"<br>{note}" for note in notes))
+    fig.add_trace(
+        go.Scatter(
+            x=missing,
+            y=[below_zero] * len(missing),
+            mode="markers",
+            name=f"{NO_FIGURE_LABEL} (grey band)",
+            marker=dict(symbol="x-thin-open", size=10, color="#757575", line=dict(width=2, color="#757575")),
+            cliponaxis=False,
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    return [1]
+
+
+def _add_disputed_years(fig: go.Figure, rows: pd.DataFrame) -> list[int]:
+    """Orange bands over the years where sources disagree, with a single legend entry for all of them."""
+    disputed = sorted({int(y) for y in rows.loc[rows["disagree"], "year"]})
+    for n, year in enumerate(disputed):
+        fig.add_vrect(
+            x0=year - 0.4,
+            x1=year + 0.4,
+            fillcolor="#fdae61",
+            opacity=0.25,
+            line_width=0,
+            layer="below",
+            name="Sources disagree (orange band)",
+            showlegend=n == 0,
+        )
+    return [1] if disputed else []
+
+
+def _place_legend(fig: go.Figure, entry_lines: list[int]) -> go.Figure:
+    """Put the legend above the plot in two columns, with a top margin sized for the title and the legend.
+
+    Margins scale with the text when the figure is exported, so no name is cut or covered.
+    """
+    rows_of_legend = [max(entry_lines[i : i + LEGEND_COLUMNS]) for i in range(0, len(entry_lines), LEGEND_COLUMNS)]
+    legend_height = LEGEND_LINE_PX * (1 + sum(rows_of_legend)) + LEGEND_ROW_GAP_PX * len(rows_of_legend)
+    fig.update_layout(
+        height=380 + legend_height,
+        margin_t=TITLE_PX + legend_height,
+        title=dict(yref="container", y=1, yanchor="top", pad=dict(t=14)),
+        legend=dict(
+            orientation="h",
+            entrywidth=1 / LEGEND_COLUMNS,
+            entrywidthmode="fraction",
+            traceorder="normal",
+            x=0,
+            xanchor="left",
+            y=1.02,
+            yanchor="bottom",
+            # Horizontal legends otherwise stop at half the figure and scroll, hiding names.
+            maxheight=1,
+            valign="top",
+            font=dict(size=LEGEND_FONT),
+            title=dict(text=LEGEND_TITLE, side="top", font=dict(size=LEGEND_FONT)),
+        ),
+    )
+    return fig
