@@ -184,3 +184,29 @@ def test_scenario_survives_a_visit_to_another_page():
     assert at.slider(key="a_year").value == 2025
     markets = at.dataframe[0].value.set_index("market")
     assert markets.at["europe", "demand"] == 21.0
+
+
+def test_a_ratio_over_almost_nothing_shows_n_a_with_the_reason():
+    # 2020: Europe took 0.1 bcm (TAP's first gas on 31 December); a ratio over it would read as 999 %.
+    at = flows_page({"v": "1", "year": "2020"})
+    assert not at.exception, at.exception
+    metric = next(m for m in at.metric if m.label == "Russian gas ÷ exports to Europe")
+    assert metric.value == "n/a"
+    notes = " ".join(c.value for c in at.caption)
+    assert "Russian gas ÷ exports to Europe: n/a, because what it divides by is under 1" in notes
+    # The same scenario with Europe at 5 bcm/yr has a ratio again.
+    at = flows_page({"v": "1", "year": "2020", "europe": "5"})
+    metric = next(m for m in at.metric if m.label == "Russian gas ÷ exports to Europe")
+    assert metric.value.endswith("%")
+
+
+def test_flows_page_shows_how_well_the_model_reproduces_the_past():
+    at = flows_page({"v": "1", "year": "2025"})
+    assert not at.exception, at.exception
+    expander = next(e for e in at.expander if e.label.startswith("How well the model reproduces the past"))
+    table = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    checked = table[table["inside"] != "no figure"]
+    assert f"{int((checked['inside'] == 'no').sum())} of {len(checked)} published figures missed" in expander.label
+    order = table["inside"].map({"no": 0, "yes": 1, "no figure": 2})
+    assert order.is_monotonic_increasing, "misses come first"
+    assert set(table["year"]) == set(range(2018, 2026))

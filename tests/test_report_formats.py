@@ -130,3 +130,13 @@ def test_slide_map_fills_the_frame(eu_20):
             column = [rgb.getpixel((x, y)) for y in range(int(height * 0.15), int(height * 0.85), 4)]
             drawn = sum(1 for pixel in column if pixel != (255, 255, 255))
             assert drawn > 0.9 * len(column), f"the map does not reach {fraction:.0%} of the width"
+
+
+def test_pdf_holds_the_backtest_with_misses_and_reasons(report_text, eu_20):
+    table = eu_20.backtest()
+    misses = table[table["inside"].map(lambda v: v is False)]
+    assert "How well the model reproduces the past" in report_text
+    assert f"{len(misses)} of {int(table['inside'].notna().sum())} series-years miss" in " ".join(report_text.split())
+    # The first miss's reason is printed (the text wraps, so compare its first words).
+    first_words = " ".join(misses.iloc[0]["reason"].split()[:4])
+    assert first_words in " ".join(report_text.split())

@@ -30,6 +30,7 @@ from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import SeriesRef
 from corridors.model import FlowResult, solve
+from corridors.model.backtest import backtest, record_years
 from corridors.model.baseline import Baseline, baseline
 from corridors.model.scenarios import to_query
 from corridors.views.charts import indicator_chart_ids, indicator_figure, market_figure
@@ -65,6 +66,13 @@ class ScenarioExport:
         self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates)
         self._built: dict[str, go.Figure] = {}
         self._rendered: dict[tuple[str, str, str, float], bytes] = {}
+
+    def backtest(self) -> pd.DataFrame | None:
+        """The baseline held against the published record over the years the ledger has outturns (computed once)."""
+        if not hasattr(self, "_backtest"):
+            span = record_years(self.ledger)
+            self._backtest = None if span is None else backtest(self.ledger, self.graph, *span)
+        return self._backtest
 
     def figures(self) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
         """Chart name → (title, builder); see :func:`scenario_figures`."""

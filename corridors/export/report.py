@@ -99,6 +99,7 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_front_matter(bundle, styles),
         *_chart_pages(bundle, chart_png, styles),
         *_result_tables(bundle.result, labels, styles),
+        *_backtest_section(bundle, styles),
         PageBreak(),
         *_assumptions_section(bundle, id_names, styles),
         PageBreak(),
@@ -163,6 +164,29 @@ def _result_tables(result: FlowResult, labels: dict[str, str], styles: dict) -> 
         story.append(Paragraph(pdf_text(balance.attrs["title"]), styles["h2"]))
         story.append(pdf_table(balance, styles, [width * 0.7, width * 0.3]))
     return story
+
+
+def _backtest_section(bundle: ScenarioExport, styles: dict) -> list:
+    """The baseline held against the published record, misses first, each with its reason."""
+    table = bundle.backtest()
+    if table is None or table.empty:
+        return []
+    shown = table[table["inside"].notna()].assign(
+        published=lambda t: [f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}" for lo, hi in zip(t["published_min"], t["published_max"])],
+        inside=lambda t: t["inside"].map({True: "yes", False: "no"}),
+    )[["year", "label", "published", "model", "inside", "reason"]]
+    misses = int((shown["inside"] == "no").sum())
+    return [
+        Paragraph(pdf_text(table.attrs.get("title", "How well the model reproduces the past")), styles["h2"]),
+        Paragraph(
+            pdf_text(
+                f"The baseline of each year held against the published outturns (contracts and forecasts left out): {misses} of "
+                f"{len(shown)} series-years miss their published range (±5 % around a single figure). Misses come first, with why."
+            ),
+            styles["body"],
+        ),
+        pdf_table(shown, styles, number_format="{:,.2f}", nowrap=("year", "published", "model", "inside"), weights={"reason": 2.4}),
+    ]
 
 
 def _assumptions_section(bundle: ScenarioExport, id_names: dict[str, str], styles: dict) -> list:

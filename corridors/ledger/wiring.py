@@ -188,6 +188,14 @@ class Wiring:
         """Networks with at least one market, in table order."""
         return list(dict.fromkeys(self.markets()["network"]))
 
+    @cached_property
+    def market_ends(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """Each market's origin (freight; empty for pooled supplies) and its delivery nodes."""
+        return {
+            row["flow_id"]: (frozenset([row["origin"]] if pd.notna(row["origin"]) else []), frozenset(split_ids(row["nodes"])))
+            for row in self.markets().to_dict("records")
+        }
+
     def market_label(self, market: str) -> str:
         labels = dict(zip(self.flows["flow_id"], self.flows["label"]))
         return str(labels.get(market, market))

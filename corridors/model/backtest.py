@@ -159,6 +159,19 @@ def backtest(ledger: Ledger, graph: nx.MultiDiGraph, first_year: int, last_year:
     return table.reset_index(drop=True)
 
 
+def record_years(ledger: Ledger) -> tuple[int, int] | None:
+    """The first and last year, within the scenario years, in which any backtest series has a published outturn (or None)."""
+    years = []
+    for cell in ledger.wiring.backtest["published_series"]:
+        ref = SeriesRef.parse(cell)
+        est = ledger.estimates
+        rows = est[(est["metric"] == ref.metric) & (est["subject"] == ref.subject) & est["basis"].isin(OUTTURNS)]
+        years += [int(y) for y in rows["year"].dropna()]
+    bounds = ledger.wiring.parameter_info("year")
+    years = [y for y in years if bounds["minimum"] <= y <= bounds["maximum"]]
+    return (min(years), max(years)) if years else None
+
+
 def backtest_document(table: pd.DataFrame) -> dict[str, Any]:
     """The JSON document of a backtest table (``corridors.backtest/1``)."""
     checked = table[table["inside"].notna()]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from corridors.ledger.wiring import split_ids
 from corridors.model.flows import FlowResult
 
 #: Unmet demand below this (in the market's unit) is solver rounding, not a shortfall.
@@ -54,11 +53,8 @@ def _number(value: float) -> str:
 
 def _market_ends(result: FlowResult, market: str) -> tuple[set[str], set[str]] | None:
     """Where a market's flow starts (its origin, for freight; empty for pooled supplies) and where it is delivered."""
-    flows = type(result.assumptions).wiring().flows.set_index("flow_id")
-    if market not in flows.index:
-        return None
-    row = flows.loc[market]
-    return ({row["origin"]} if pd.notna(row["origin"]) else set()), set(split_ids(row["nodes"]))
+    ends = type(result.assumptions).wiring().market_ends.get(market)
+    return None if ends is None else (set(ends[0]), set(ends[1]))
 
 
 def market_label(market: str, graph: nx.MultiDiGraph | None = None, result: FlowResult | None = None) -> str:
@@ -170,7 +166,7 @@ def describe(shortfall: Shortfall) -> str:
     return f"{head}: {_limits_text(shortfall.limits)}."
 
 
-def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> list[str]:
+def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None, found: list[Shortfall] | None = None) -> list[str]:
     """In words, what limits the result: one sentence per limit, naming the markets it leaves short.
 
     Parameters
@@ -179,6 +175,8 @@ def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> l
         A solved scenario.
     graph
         The corridor graph (node names, two-way links); optional.
+    found
+        The shortfalls, when the caller has them already (:func:`shortfalls`).
 
     Returns
     -------
@@ -189,7 +187,7 @@ def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> l
         Markets held back by the same links share one sentence. When every demand is
         met, a single sentence saying that nothing limits it.
     """
-    found = shortfalls(result, graph)
+    found = shortfalls(result, graph) if found is None else found
     if not found:
         return ["Every demand is met: no capacity limits the result."]
     groups: dict[tuple, list[Shortfall]] = {}

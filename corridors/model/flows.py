@@ -437,7 +437,7 @@ class FlowModel:
             value = expression.evaluate({**values, **results}, functions, floor)
             results[row["indicator"]] = value
             if math.isnan(value) and pd.notna(row["floor"]):
-                notes.append(f"{row['label']}: n/a, because the quantity it divides by is below {row['floor']:g}.")
+                notes.append(f"{row['label']}: n/a, because what it divides by is under {row['floor']:g}: the ratio would say nothing.")
         return results
 
     def _formula_value(self, indicator: str, values: dict[str, float], functions: dict[str, Callable], earlier: dict[str, float]) -> float:

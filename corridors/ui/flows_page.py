@@ -15,6 +15,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -30,6 +31,7 @@ from corridors.export import (
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import Wiring
 from corridors.model import FlowResult, solve
+from corridors.model.backtest import backtest, record_years
 from corridors.model.baseline import Baseline, baseline
 from corridors.model.explain import explain_unmet, format_indicator, indicator_delta, shortfalls
 from corridors.model.scenarios import (
@@ -42,7 +44,7 @@ from corridors.model.scenarios import (
     shipped_scenarios,
     to_query,
 )
-from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.common import cached_graph, cached_ledger, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 from corridors.views.style import plotly_config
 from corridors.views.tables import balance_table, link_flow_table, market_table
@@ -50,6 +52,41 @@ from corridors.views.tables import balance_table, link_flow_table, market_table
 PREFIX = "a_"
 NUMBER_PREFIX = "n_"
 FROM_LINK = "Custom (from link)"
+
+
+@st.cache_data(show_spinner="Holding the baseline against the published record…", max_entries=8)
+def _backtest(data_dir: str | None) -> pd.DataFrame | None:
+    # Plain data (pickled per call), so no session can change another's copy.
+    ledger = cached_ledger(data_dir)
+    span = record_years(ledger)
+    return None if span is None else backtest(ledger, cached_graph(data_dir), *span)
+
+
+def _past(data_dir: str | None) -> None:
+    """How well the baseline reproduces the published record: misses first, with why."""
+    table = _backtest(data_dir)
+    if table is None:
+        return
+    checked = table[table["inside"].notna()]
+    misses = int(checked["inside"].map(lambda v: v is False).sum())
+    with st.expander(
+        f"How well the model reproduces the past: {misses} of {len(checked)} published figures missed", icon=":material/history:"
+    ):
+        st.caption(
+            "Each year's baseline held against the published outturns (contracts and forecasts left out). Inside means within "
+            "the published range, or within ±5 % of a single figure. Misses come first, with the reason; `python -m corridors "
+            "backtest` prints the same table."
+        )
+        shown = table.assign(inside=table["inside"].map({True: "yes", False: "no", None: "no figure"}))
+        st.dataframe(
+            shown.drop(columns=["source_ids"]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "year": st.column_config.NumberColumn(format="%d"),
+                **{c: st.column_config.NumberColumn(format="%.2f") for c in ("published_min", "published_max", "model")},
+            },
+        )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -318,8 +355,9 @@ def _what_limits(result: FlowResult, graph) -> None:
     An info box, not a warning: unmet demand is the model's answer, and the page keeps
     warnings for input it could not use.
     """
-    sentences = explain_unmet(result, graph)
-    if shortfalls(result, graph):
+    found = shortfalls(result, graph)
+    sentences = explain_unmet(result, graph, found)
+    if found:
         st.info("**What limits this result**\n\n" + "\n".join(f"- {_md_escape(s)}" for s in sentences), icon=":material/block:")
     else:
         st.success(_md_escape(sentences[0]), icon=":material/check_circle:")
@@ -369,7 +407,7 @@ def render() -> None:
     _metrics(result, base_result, ledger.wiring)
     _what_limits(result, graph)
     if result.notes:
-        with st.expander("Model notes: links without a published capacity"):
+        with st.expander("Model notes: ratios shown as n/a, links without a published capacity"):
             for note in result.notes:
                 st.caption(note)
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
@@ -423,6 +461,7 @@ def render() -> None:
         width="stretch",
         column_config={"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")},
     )
+    _past(data_key)
     st.subheader("Download for a report")
     st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
     table_downloads(

@@ -99,30 +99,32 @@ def _hover_capacity(link: dict, unit: str, with_flows: bool) -> str:
     return text + (f" ({prefix}{', '.join(context)})" if context else "")
 
 
-def _source_lines(source_ids: Iterable[str], sources: pd.DataFrame | None) -> list[str]:
-    """Publishers (and short titles) behind a link, never the ledger's source ids."""
-    ids = list(dict.fromkeys(source_ids))
+def _source_texts(sources: pd.DataFrame | None) -> dict[str, str] | None:
+    """Each source's hover line: its publisher, and its title when short. Built once per figure, not once per link."""
     if sources is None:
-        return [f"Sources: {len(ids)} in the ledger's sources table"]
-    table = sources.set_index("source_id")
-    lines = []
-    for source_id in ids[:HOVER_SOURCES]:
-        if source_id not in table.index:
-            lines.append("· (source not in the sources table)")
-            continue
-        publisher = str(table.at[source_id, "publisher"])
-        title = table.at[source_id, "title"]
-        text = f"{publisher}: {title}" if _present(title) and len(str(title)) <= SHORT_TITLE else publisher
+        return None
+    texts = {}
+    for source_id, publisher, title in zip(sources["source_id"], sources["publisher"], sources["title"]):
+        text = f"{publisher}: {title}" if _present(title) and len(str(title)) <= SHORT_TITLE else str(publisher)
         # Hover boxes do not wrap by themselves; plotly reads the text as HTML, so angle brackets are escaped.
         text = text.replace("<", "&lt;").replace(">", "&gt;")
-        lines.append("· " + "<br>   ".join(textwrap.wrap(text, 90)))
+        texts[source_id] = "· " + "<br>   ".join(textwrap.wrap(text, 90))
+    return texts
+
+
+def _source_lines(source_ids: Iterable[str], texts: dict[str, str] | None) -> list[str]:
+    """Publishers (and short titles) behind a link, never the ledger's source ids."""
+    ids = list(dict.fromkeys(source_ids))
+    if texts is None:
+        return [f"Sources: {len(ids)} in the ledger's sources table"]
+    lines = [texts.get(source_id, "· (source not in the sources table)") for source_id in ids[:HOVER_SOURCES]]
     lines = list(dict.fromkeys(lines))  # two articles by one publisher read as one line
     if len(ids) > HOVER_SOURCES:
         lines.append(f"· and {len(ids) - HOVER_SOURCES} more")
     return ["Sources:", *lines]
 
 
-def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sources: pd.DataFrame | None, branches: dict[str, str]) -> str:
+def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sources: dict[str, str] | None, branches: dict[str, str]) -> str:
     start, end = names.get(link["from_node"], link["from_node"]), names.get(link["to_node"], link["to_node"])
     mode = MODE_LABELS.get((link["network"], link["mode"]), link["mode"].replace("_", " "))
     status = link["status"].replace("_", " ")
@@ -248,6 +250,7 @@ def _link_geometry(
     names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
     groups: dict[tuple, dict[str, list]] = {}
     mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": []}
+    source_texts = _source_texts(sources)
     for link in links.to_dict("records"):
         style = _link_style(link, with_flows, tops)
         x0, y0 = position[link["from_node"]]
@@ -257,7 +260,7 @@ def _link_geometry(
         group["lat"] += [y0, y1, np.nan]
         mids["lon"].append((x0 + x1) / 2)
         mids["lat"].append((y0 + y1) / 2)
-        mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, sources, branches))
+        mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, source_texts, branches))
         mids["colour"].append("#a50026" if with_flows and link.get("binding") else style[1])
     return groups, mids
 
