@@ -1,0 +1,158 @@
+"""The Flows page's scenario state: widgets, URL and scenario name kept in step, through Streamlit callbacks.
+
+Each assumption has two widgets, a slider (``a_<name>``) and a number input
+(``n_<name>``); each one's callback copies its value to the other. Anything that sets
+the scenario from outside the widgets (a named scenario, Reset, an uploaded file, a
+year change) runs as a widget callback: callbacks run before any widget is drawn, the
+only time Streamlit lets a widget's value be set. The URL is written in the same run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from corridors.ledger.wiring import AssumptionsBase as Assumptions
+from corridors.ledger.wiring import Wiring
+from corridors.model.baseline import Baseline, baseline
+from corridors.model.scenarios import ScenarioError, from_query, parse_scenario, same_assumptions, shipped_scenarios, to_query
+from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+
+PREFIX = "a_"
+NUMBER_PREFIX = "n_"
+FROM_LINK = "Custom (from link)"
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def baseline_for(data_dir: str | None, year: int) -> Baseline:
+    # A resource, not data: the scenario model is built from the ledger at run time and cannot be pickled.
+    # Baselines are never changed after they are made, so sessions can share them.
+    return baseline(cached_ledger(data_dir), year)
+
+
+def wiring_for(folder: str | None = None) -> Wiring:
+    """The model wiring of the ledger shown (``folder``: its data folder, when a callback knows it)."""
+    return cached_ledger(folder if folder is not None else data_dir()).wiring
+
+
+def slider_key(name: str) -> str:
+    return PREFIX + name
+
+
+def number_key(name: str) -> str:
+    return NUMBER_PREFIX + name
+
+
+def set_widgets(values: Assumptions) -> None:
+    """Put a scenario into both widgets of each assumption. Only from a callback or before the widgets are drawn."""
+    for name, value in values.model_dump().items():
+        st.session_state[slider_key(name)] = value
+        if name != "year":
+            st.session_state[number_key(name)] = value
+
+
+def current_values() -> dict:
+    return {
+        name: st.session_state[slider_key(name)]
+        for name in wiring_for().assumption_model.model_fields
+        if slider_key(name) in st.session_state
+    }
+
+
+def write_url(assumptions: Assumptions, base: Assumptions) -> None:
+    """The URL for ``assumptions``; sent only when it differs from the browser's (repeated keys count as different)."""
+    wanted = to_query(assumptions, base)
+    have = {key: st.query_params.get_all(key) for key in st.query_params}
+    if have != {key: [value] for key, value in wanted.items()}:
+        st.query_params.from_dict(wanted)
+
+
+def apply(values: Assumptions, name: str, data_dir: str | None) -> None:
+    """Make ``values`` the scenario, named ``name``: widgets, name, URL. For callbacks."""
+    set_widgets(values)
+    st.session_state["flows_year_seen"] = values.year
+    st.session_state["flows_scenario_name"] = name
+    st.session_state["flows_named_for"] = values.model_dump()
+    st.session_state["flows_values"] = values.model_dump()
+    write_url(values, baseline_for(data_dir, values.year).assumptions)
+
+
+def init_state() -> None:
+    """Scenario state: read from the URL on a session's first visit, then kept across pages.
+
+    Streamlit forgets a widget's value when a page without that widget runs, so the
+    scenario is also kept in ``flows_values`` (not a widget key) and restored from
+    there when the user comes back to this page.
+    """
+    if "flows_values" not in st.session_state:
+        ledger, _ = ledger_or_stop()
+        # get_all: a parameter given twice is warned about, not silently resolved.
+        assumptions, warnings = from_query({key: st.query_params.get_all(key) for key in st.query_params}, ledger)
+        st.session_state["flows_values"] = assumptions.model_dump()
+        st.session_state["flows_warnings"] = warnings
+        at_baseline = same_assumptions(assumptions, baseline_for(data_dir(), assumptions.year).assumptions)
+        st.session_state["flows_scenario_name"] = "Baseline" if at_baseline else FROM_LINK
+        st.session_state["flows_named_for"] = assumptions.model_dump()
+    for name, value in st.session_state["flows_values"].items():
+        if slider_key(name) not in st.session_state:
+            st.session_state[slider_key(name)] = value
+        if name != "year" and number_key(name) not in st.session_state:
+            st.session_state[number_key(name)] = value
+
+
+def on_slider(name: str) -> None:
+    st.session_state[number_key(name)] = st.session_state[slider_key(name)]
+
+
+def on_number(name: str) -> None:
+    value = st.session_state.get(number_key(name))
+    if value is None:  # an emptied box: keep the slider's value rather than a blank assumption
+        st.session_state[number_key(name)] = st.session_state[slider_key(name)]
+        return
+    st.session_state[slider_key(name)] = value
+
+
+def on_year_change(data_dir: str | None) -> None:
+    """Fields still at the old year's baseline follow the new year; the user's own changes stay."""
+    new_year = st.session_state[slider_key("year")]
+    old_year = st.session_state.get("flows_year_seen", new_year)
+    old, new = baseline_for(data_dir, old_year).assumptions, baseline_for(data_dir, new_year).assumptions
+    for name in wiring_for(data_dir).parameter_names():
+        if math.isclose(st.session_state[slider_key(name)], getattr(old, name), abs_tol=1e-9):
+            st.session_state[slider_key(name)] = getattr(new, name)
+            st.session_state[number_key(name)] = getattr(new, name)
+    st.session_state["flows_year_seen"] = new_year
+
+
+def reset(data_dir: str | None) -> None:
+    apply(baseline_for(data_dir, st.session_state[slider_key("year")]).assumptions, "Baseline", data_dir)
+
+
+def load_named(data_dir: str | None) -> None:
+    choice = st.session_state["flows_pick"]
+    if choice == "—":
+        return
+    ledger = cached_ledger(data_dir)
+    scenario = shipped_scenarios(ledger)[choice]
+    try:
+        values = scenario.assumptions(ledger)
+    except ScenarioError as err:  # a shipped file that no longer fits the ledger's bounds: say so, change nothing
+        st.session_state["flows_file_error"] = (err.where, err.problems)
+        return
+    apply(values, scenario.name, data_dir)
+
+
+def on_upload(data_dir: str | None) -> None:
+    """Apply an uploaded scenario as a whole, or keep everything as it was and record why not."""
+    st.session_state.pop("flows_file_error", None)
+    upload = st.session_state.get("flows_upload")
+    if upload is None:  # the file was removed from the uploader: nothing to apply
+        return
+    try:
+        scenario = parse_scenario(upload.getvalue(), upload.name, wiring_for(data_dir))
+        values = scenario.assumptions(cached_ledger(data_dir))
+    except ScenarioError as err:
+        st.session_state["flows_file_error"] = (err.where, err.problems)
+        return
+    apply(values, scenario.name, data_dir)
