@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from corridors import build_graph, load_ledger
 from corridors.chromium import ChromiumNotFound, find_chromium
@@ -59,7 +60,7 @@ class Server:
         self.process = process
 
 
-def start_server(env_extra: dict[str, str] | None = None) -> Server:
+def start_server(env_extra: dict[str, str] | None = None, base_path: str = "") -> Server:
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
     process = subprocess.Popen(
@@ -87,7 +88,7 @@ def start_server(env_extra: dict[str, str] | None = None) -> Server:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}{base_path}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
                     return Server(url, process)
         except OSError:
@@ -163,3 +164,18 @@ def wait_for_idle(page) -> None:
 
 
 EditCsv = Callable[[Path, str, Callable[[list[list[str]]], None]], None]
+
+
+def step_to(control, key: str, target: str, limit: int = 20) -> None:
+    """Press ``key`` on a slider until it reads ``target``, one press per value it shows.
+
+    A key pressed while a rerun redraws the slider can be lost; waiting for each press to
+    land keeps the count exact on a loaded machine.
+    """
+    for _ in range(limit):
+        current = control.input_value()
+        if current == target:
+            return
+        control.press(key)
+        expect(control).not_to_have_value(current, timeout=30_000)
+    expect(control).to_have_value(target)

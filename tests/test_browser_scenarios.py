@@ -8,7 +8,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, wait_for_idle
+from tests.conftest import ROOT, step_to, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -54,9 +54,7 @@ def test_uploading_a_shipped_scenario_and_the_apps_own_download_applies_them(ser
 
     # Edit it, download the app's own YAML, move a slider again, then upload the download.
     turkiye = slider(page, TURKIYE)
-    for _ in range(5):
-        turkiye.press("ArrowRight")
-    expect(turkiye).to_have_value("10.1", timeout=30_000)
+    step_to(turkiye, "ArrowRight", "10.1")
     expect(scenario_caption(page)).to_contain_text("EU 20 bcm by 2027 (edited)")
     expect(page).to_have_url(re.compile(r"[?&]turkiye=10.1(&|$)"))
     wait_for_idle(page)
@@ -66,9 +64,7 @@ def test_uploading_a_shipped_scenario_and_the_apps_own_download_applies_them(ser
     info.value.save_as(saved)
     doc = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert doc["year"] == 2027 and doc["assumptions"]["europe"] == 20 and doc["assumptions"]["turkiye"] == pytest.approx(10.1)
-    for _ in range(8):
-        turkiye.press("ArrowLeft")
-    expect(turkiye).to_have_value("9.3", timeout=30_000)
+    step_to(turkiye, "ArrowLeft", "9.3")
     expect(page).to_have_url(re.compile(r"[?&]turkiye=9.3(&|$)"))
     wait_for_idle(page)
 

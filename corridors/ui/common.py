@@ -12,6 +12,7 @@ from corridors.ledger.graph import build_graph
 from corridors.ledger.load import Ledger, load_ledger
 from corridors.ledger.validate import LedgerError
 from corridors.resources import DATA_ENV
+from corridors.views.style import plotly_config
 
 
 @st.cache_resource(show_spinner="Loading the ledger…")
@@ -151,3 +152,8 @@ def warn_dropped_params(incoming: dict[str, str], keys: list[str]) -> None:
 def warn_refused_param(key: str, given: str) -> None:
     """Tell the reader that a URL parameter's value was not used (both cut short: they come from the URL)."""
     st.warning(f"URL parameter '{key[:40]}'={given[:40]!r} is not a valid value here and was ignored.", icon=":material/link_off:")
+
+
+def chart_config(filename: str) -> dict:
+    """Plotly's config for a chart of this dashboard, with the map outlines under the path it is served at."""
+    return plotly_config(filename, st.get_option("server.baseUrlPath") or "")

@@ -30,7 +30,7 @@ from corridors.model.scenarios import (
     scenario_label,
     shipped_scenarios,
 )
-from corridors.ui.common import cached_graph, cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.common import cached_graph, cached_ledger, chart_config, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 from corridors.ui.flows_state import (
     baseline_for,
@@ -47,7 +47,6 @@ from corridors.ui.flows_state import (
     wiring_for,
     write_url,
 )
-from corridors.views.style import plotly_config
 from corridors.views.tables import balance_table, link_flow_table, market_table
 
 
@@ -259,14 +258,14 @@ def _scenario(ledger, data_key: str | None) -> tuple[Assumptions, Baseline, Base
 def _charts(figures: dict, context: ExportContext) -> None:
     """The flows map, then the model's charts two by two, each with its download panel."""
     flows_map = figures["flows"][1]()
-    st.plotly_chart(flows_map, theme=None, config=plotly_config("corridors-flows"), key="flows_map")
+    st.plotly_chart(flows_map, theme=None, config=chart_config("corridors-flows"), key="flows_map")
     chart_download_panel(flows_map, "flows", context, "dl_flows")
     model_charts = [chart for chart in figures if chart not in ("flows", "network") and not chart.endswith("_sources")]
     for start in range(0, len(model_charts), 2):
         for column, chart in zip(st.columns(2), model_charts[start : start + 2]):
             with column:
                 figure = figures[chart][1]()
-                st.plotly_chart(figure, theme=None, config=plotly_config(f"corridors-{chart}"), key=f"chart_{chart}")
+                st.plotly_chart(figure, theme=None, config=chart_config(f"corridors-{chart}"), key=f"chart_{chart}")
                 chart_download_panel(figure, chart, context, f"dl_{chart}")
 
 

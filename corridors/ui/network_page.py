@@ -8,10 +8,10 @@ import streamlit as st
 from corridors.export import ExportContext
 from corridors.ledger.graph import links_frame, subgraph
 from corridors.ledger.schema import NETWORK_UNITS
-from corridors.ui.common import ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
+from corridors.ui.common import chart_config, ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 from corridors.views.maps import network_figure
-from corridors.views.style import plotly_config, source_line
+from corridors.views.style import source_line
 
 LINK_COLUMNS = [
     "link_id",
@@ -65,7 +65,7 @@ def render() -> None:
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
     footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)
     figure = network_figure(view, footer=footer, sources=ledger.sources)
-    st.plotly_chart(figure, theme=None, config=plotly_config("corridors-network"), key="network_map")
+    st.plotly_chart(figure, theme=None, config=chart_config("corridors-network"), key="network_map")
     context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
     chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}")
     st.subheader(f"Links shown ({len(shown)} of {len(links)})")

@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from corridors.export import ExportContext
-from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
+from corridors.ui.common import cached_ledger, chart_config, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 from corridors.views.series import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
-from corridors.views.style import plotly_config
 
 
 @st.cache_data(show_spinner=False)
@@ -98,7 +97,7 @@ def render() -> None:
         series = st.selectbox("Series", series_options, key="est_series", bind="query-params", help="Series with the most estimates first.")
         rows = pool[pool["series"] == series]
         figure = series_figure(rows, years=(low, high), gaps=ledger.gaps)
-        st.plotly_chart(figure, theme=None, config=plotly_config("corridors-estimates"), key="series_chart")
+        st.plotly_chart(figure, theme=None, config=chart_config("corridors-estimates"), key="series_chart")
         chart_download_panel(
             figure,
             "estimates",

@@ -39,10 +39,16 @@ def new_figure(data: list | None = None, layout: dict | None = None) -> go.Figur
     return go.Figure(data=data or [], layout={"template": REPORT_TEMPLATE, **(layout or {})})
 
 
-def plotly_config(filename: str = "corridors-chart") -> dict:
-    """Config for ``st.plotly_chart`` / ``fig.show``: offline map files and a report-sized snapshot."""
+def plotly_config(filename: str = "corridors-chart", base_path: str = "") -> dict:
+    """Config for ``st.plotly_chart`` / ``fig.show``: offline map files and a report-sized snapshot.
+
+    ``base_path`` is the path the dashboard is served under behind a proxy
+    (``--server.baseUrlPath corridors``): the map outlines are then at
+    ``/corridors/app/static/topojson/``, and a fixed ``/app/static/…`` would return 404.
+    """
+    prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
     return {
-        "topojsonURL": TOPOJSON_URL,
+        "topojsonURL": prefix + TOPOJSON_URL,
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "width": 1600, "height": 900, "scale": 2},
     }
