@@ -2,7 +2,7 @@
 
 A source checkout keeps ``data/`` and ``static/`` at the top level, beside the package.
 ``pip install .`` copies them into the package as ``corridors/_data`` and
-``corridors/_static`` (see ``[tool.setuptools.package-dir]`` in ``pyproject.toml``),
+``corridors/ui/static`` (see ``[tool.setuptools.package-dir]`` in ``pyproject.toml``),
 where :mod:`importlib.resources` finds them. An editable install runs from the
 checkout, so it reads the checkout's folders and edits to ``data/`` show at once.
 
