@@ -20,7 +20,7 @@ import pandas as pd
 from corridors.ledger.expressions import parse
 from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import SeriesRef
-from corridors.model.baseline import Baseline, baseline
+from corridors.model.baseline import UNIT_SCALE, Baseline, baseline
 from corridors.model.explain import shortfalls
 from corridors.model.flows import FlowResult
 from corridors.model.solve import model_of
@@ -72,12 +72,13 @@ def published(ledger: Ledger, series: SeriesRef, year: int) -> Published | None:
         rows = rows[rows["branch"] == series.branch]
     if rows.empty:
         return None
-    scale = rows["unit"].map({"kt": 0.001}).fillna(1.0)
+    scale = rows["unit"].map(UNIT_SCALE).fillna(1.0)
+    # The validator guarantees low <= value <= high, so a row's own range already holds its value.
     lows = rows["low"].fillna(rows["value"]) * scale
     highs = rows["high"].fillna(rows["value"]) * scale
     return Published(
-        float(min(lows.min(), (rows["value"] * scale).min())),
-        float(max(highs.max(), (rows["value"] * scale).max())),
+        float(lows.min()),
+        float(highs.max()),
         len(rows),
         tuple(dict.fromkeys(rows["source_id"])),
         tuple(rows["estimate_id"]),
