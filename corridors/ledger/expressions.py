@@ -40,6 +40,10 @@ _ALLOWED_NODES = (
 )
 
 
+#: Functions of numbers that every formula may call (``max(turkiye - offtake, 0)``); their arguments are formulas.
+NUMERIC_FUNCTIONS: dict[str, Callable[..., float]] = {"min": min, "max": max}
+
+
 class ExpressionError(ValueError):
     """A formula that cannot be read or used; the message says which part and why."""
 
@@ -100,8 +104,8 @@ def parse(text: str) -> Expression:
     Raises
     ------
     ExpressionError
-        On anything but numbers, names, ``+ - * /``, unary minus, parentheses and
-        calls of plain names with text or name arguments.
+        On anything but numbers, names, ``+ - * /``, unary minus, parentheses,
+        ``min()``/``max()`` of formulas, and calls of plain names with text or name arguments.
     """
     source = str(text).strip()
     if not source:
@@ -117,12 +121,19 @@ def parse(text: str) -> Expression:
             raise ExpressionError(f"'{source}' uses {type(node).__name__}, which formulas do not allow")
         if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, int | float | str)):
             raise ExpressionError(f"'{source}' holds {node.value!r}; only numbers and quoted names are allowed")
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and _numeric(node):
+            if len(node.args) < 2 or node.keywords:
+                raise ExpressionError(f"'{source}': {node.func.id}() takes two or more formulas")  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Call):
             calls.append(_call(node, source))
         elif isinstance(node, ast.Name):
             names.add(node.id)
-    call_names = {c.function for c in calls}
+    call_names = {c.function for c in calls} | set(NUMERIC_FUNCTIONS)
     return Expression(source, tree, frozenset(names - call_names), tuple(calls))
+
+
+def _numeric(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id in NUMERIC_FUNCTIONS
 
 
 def _call(node: ast.Call, source: str) -> Call:
@@ -160,6 +171,8 @@ def _eval(node: ast.expr, values: Mapping[str, float], functions: Mapping[str, C
         if isinstance(node.op, ast.Div):
             return left / right if abs(right) > floor and not math.isnan(right) else math.nan
         return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.Call) and _numeric(node):
+        return float(NUMERIC_FUNCTIONS[node.func.id](*(_eval(a, values, functions, floor) for a in node.args)))  # type: ignore[attr-defined]
     if isinstance(node, ast.Call):
         call = _call(node, "")
         if call.function not in functions:
