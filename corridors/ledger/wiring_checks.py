@@ -18,7 +18,7 @@ from corridors.ledger.wiring import ALL_BRANCHES, SeriesRef, split_ids
 
 ProblemSink = Callable[[str, int | None, str | None, str], None]
 
-RULE_SERIES = {"latest": (1, 1), "difference": (2, None), "share": (2, None)}
+RULE_SERIES = {"latest": (1, 1), "difference": (2, None), "share": (2, None), "ratio": (2, 2), "apportion": (2, 2)}
 SUPPLY_KINDS = {"production", "import"}
 MARKET_KINDS = {"own_use", "export", "freight"}
 
@@ -120,6 +120,14 @@ def _check_assumptions(frame: pd.DataFrame, links: pd.DataFrame | None, metrics:
                 continue
             if ref.metric not in metrics:
                 report(file, line, "series", f"unknown metric '{ref.metric}' in series '{text}'")
+        silent = not isinstance(row.get("before_first"), str) or row["before_first"] == "fallback"
+        if rule in RULE_SERIES and silent and not (isinstance(row["note"], str) and row["note"].strip()):
+            report(
+                file,
+                line,
+                "note",
+                "before the series' first figure the default is the fallback: say why in note, or set before_first to 'earliest'",
+            )
         if rule == "assumption" and (pd.isna(row["low"]) or pd.isna(row["high"])):
             report(file, line, "low", "a labelled assumption needs its range: fill low and high")
         if rule in ("link_capacity", "link_first_year") and not link_ids:

@@ -16,10 +16,24 @@ import pandas as pd
 from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase, SeriesRef
 
-#: Estimates that count as observations when a default is read from the ledger.
-OBSERVED = ("reported", "estimate", "contract")
+#: Bases that count as outturns when a default is read from the ledger, most trusted first.
+#: A contract, forecast or target is never an outturn.
+OBSERVED = ("reported", "estimate")
+#: A capacity step may also be contracted (a booked expansion).
+CAPACITY_BASES = ("reported", "estimate", "contract")
 #: Units converted to the model's units when a default is read (kt of cargo into Mt).
 UNIT_SCALE = {"kt": 0.001}
+#: How a default picks one figure when sources conflict (``choose`` in model_assumptions.csv).
+#: Each first prefers the most trusted basis (a reported figure over a derived estimate).
+CHOICES = {
+    "highest": "the highest",
+    "lowest": "the lowest",
+    "latest_published": "the most recently published",
+}
+#: What a default is before a series' first figure (``before_first`` in model_assumptions.csv).
+BEFORE_FIRST = ("fallback", "earliest")
+#: Field figures that add up to the national total within this much (bcm) make a complete breakdown.
+BREAKDOWN_TOLERANCE = 0.15
 Kind = Literal["ledger", "carried", "derived", "assumption"]
 
 
@@ -49,6 +63,7 @@ class Provenance:
     low: float | None = None
     high: float | None = None
     estimate_ids: tuple[str, ...] = ()
+    year: int | None = None
 
     def describe(self) -> str:
         text = self.label
@@ -67,34 +82,82 @@ class Baseline:
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
 
-def ledger_figure(ledger: Ledger, series: SeriesRef, year: int) -> Provenance | None:
-    """The ledger's central figure for a series and year, or the latest before it.
-
-    Where several sources give a figure for the same year, the central value is
-    their median and ``low``/``high`` span all of them (and their own ranges).
-    Returns None when the ledger has no observation up to ``year``.
-    """
+def _series_rows(ledger: Ledger, series: SeriesRef, bases: tuple[str, ...]) -> pd.DataFrame:
     est = ledger.estimates
-    rows = est[(est["metric"] == series.metric) & (est["subject"] == series.subject) & est["basis"].isin(OBSERVED) & (est["year"] <= year)]
+    rows = est[(est["metric"] == series.metric) & (est["subject"] == series.subject) & est["basis"].isin(bases)]
     if series.branch is not None:
         rows = rows[rows["branch"] == series.branch]
-    if rows.empty:
+    return rows
+
+
+def _pick(ledger: Ledger, rows: pd.DataFrame, choose: str) -> pd.Series:
+    """The one row a default takes among conflicting rows of one year (see CHOICES)."""
+    rank = rows["basis"].map({basis: i for i, basis in enumerate(CAPACITY_BASES)}).fillna(len(CAPACITY_BASES))
+    trusted = rows[rank == rank.min()]
+    scaled = trusted["value"] * trusted["unit"].map(UNIT_SCALE).fillna(1.0)
+    if choose == "lowest":
+        return trusted.loc[scaled.idxmin()]
+    if choose == "latest_published":
+        published = ledger.sources.set_index("source_id")["published"].astype("string")
+        # Undated pages count as the oldest; a tie keeps the highest figure.
+        order = trusted.assign(_when=trusted["source_id"].map(published).fillna(""), _value=scaled)
+        return order.sort_values(["_when", "_value"], kind="stable").iloc[-1]
+    return trusted.loc[scaled.idxmax()]
+
+
+def ledger_figure(
+    ledger: Ledger,
+    series: SeriesRef,
+    year: int,
+    choose: str = "highest",
+    before_first: str = "fallback",
+    bases: tuple[str, ...] = OBSERVED,
+) -> Provenance | None:
+    """The ledger's figure for a series and year, or the latest before it.
+
+    Where several sources give a figure for the same year, the default is one of
+    their figures, picked by ``choose`` (see ``CHOICES``), and ``low``/``high`` span
+    all of them (and their own ranges). Before the series' first figure it is None,
+    unless ``before_first`` is ``"earliest"``: then the earliest figure is carried
+    back as a labelled assumption whose range spans every figure of the series.
+    """
+    rows = _series_rows(ledger, series, bases)
+    before = rows[rows["year"] <= year]
+    if before.empty and (before_first != "earliest" or rows.empty):
         return None
-    latest = int(rows["year"].max())
-    rows = rows[rows["year"] == latest]
-    scale = rows["unit"].map(UNIT_SCALE).fillna(1.0)
-    values = rows["value"] * scale
-    when = f"{latest}" if latest == year else f"{latest}, the latest year with a figure (none for {year})"
-    many = f"median of {len(rows)} sources" if len(rows) > 1 else "one source"
+    carried_back = before.empty
+    at = int(rows["year"].min()) if carried_back else int(before["year"].max())
+    same = rows[rows["year"] == at]
+    chosen = _pick(ledger, same, choose)
+    scale = same["unit"].map(UNIT_SCALE).fillna(1.0)
+    span = rows if carried_back else same
+    span_scale = span["unit"].map(UNIT_SCALE).fillna(1.0)
+    value = float(chosen["value"]) * UNIT_SCALE.get(str(chosen["unit"]), 1.0)
+    if carried_back:
+        when = f"{at}, its first year, carried back to {year} (no earlier figure)"
+    else:
+        when = f"{at}" if at == year else f"{at}, the latest year with a figure (none for {year})"
+    if len(same) > 1:
+        low, high = float((same["value"] * scale).min()), float((same["value"] * scale).max())
+        picked = f"{CHOICES[choose]} {chosen['basis']} figure ({chosen['estimate_id']})"
+        many = f"{len(same)} sources give {low:g}–{high:g}; the default is {picked}"
+    else:
+        many = f"one source ({chosen['estimate_id']})"
     return Provenance(
-        value=round(float(values.median()), 3),
-        kind="ledger" if latest == year else "carried",
-        label=f"Ledger: {series.metric} {series.subject} for {when}, {many}.",
-        source_ids=tuple(dict.fromkeys(rows["source_id"])),
-        low=float((rows["low"].fillna(rows["value"]) * scale).min()),
-        high=float((rows["high"].fillna(rows["value"]) * scale).max()),
-        estimate_ids=tuple(rows["estimate_id"]),
+        value=round(value, 3),
+        kind="assumption" if carried_back else "ledger" if at == year else "carried",
+        label=f"{'Assumption' if carried_back else 'Ledger'}: {series.metric} {series.subject} for {when}, {many}.",
+        source_ids=tuple(dict.fromkeys(same["source_id"])),
+        low=float((span["low"].fillna(span["value"]) * span_scale).min()),
+        high=float((span["high"].fillna(span["value"]) * span_scale).max()),
+        estimate_ids=tuple(same["estimate_id"]),
+        year=at,
     )
+
+
+def _figure(ledger: Ledger, info: dict[str, Any], series: SeriesRef, year: int) -> Provenance | None:
+    """``ledger_figure`` with the assumption's own conflict and before-first rules."""
+    return ledger_figure(ledger, series, year, info["choose"], info["before_first"])
 
 
 def _labelled(info: dict[str, Any], why: str) -> Provenance:
@@ -104,7 +167,7 @@ def _labelled(info: dict[str, Any], why: str) -> Provenance:
 
 def _rule_latest(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     series = info["series"][0]
-    found = ledger_figure(ledger, series, year)
+    found = _figure(ledger, info, series, year)
     if found is None:
         return _labelled(info, f"the ledger has no {series} figure up to {year}; ")
     suspended = _suspended(ledger, info["link_ids"])
@@ -128,7 +191,7 @@ def _suspended(ledger: Ledger, link_ids: list[str]) -> str | None:
 
 
 def _figures(ledger: Ledger, info: dict[str, Any], year: int) -> list[Provenance] | None:
-    figures = [ledger_figure(ledger, s, year) for s in info["series"]]
+    figures = [_figure(ledger, info, s, year) for s in info["series"]]
     return None if any(f is None for f in figures) else figures  # type: ignore[return-value]
 
 
@@ -153,8 +216,90 @@ def _rule_share(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     if figures is None or any(f.value <= 0 for f in figures):
         return _labelled(info, f"the ledger lacks a positive figure for one of {', '.join(map(str, info['series']))} up to {year}; ")
     value = round(figures[0].value / sum(f.value for f in figures), 2)
-    used = "; ".join(f"{s} {f.value:g} ({f.label.split(' for ')[1].split(',')[0]})" for s, f in zip(info["series"], figures))
-    return Provenance(value, "derived", f"Derived: the first over the sum of {used}. {info['note']}".strip(), **_merge(figures))
+    label = f"Derived: the first over the sum of {_used(info['series'], figures)}. {info['note']}".strip()
+    return Provenance(value, "derived", label, **_merge(figures))
+
+
+def _used(series: list[SeriesRef], figures: list[Provenance]) -> str:
+    """The series and figures a derived default read, with their years: "crossing_volume:astara_ir 0.777 (2024)"."""
+    return "; ".join(f"{s} {f.value:g} ({f.year}{', carried back' if f.kind == 'assumption' else ''})" for s, f in zip(series, figures))
+
+
+def _rule_ratio(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
+    figures = _figures(ledger, info, year)
+    if figures is None or figures[1].value <= 0:
+        return _labelled(info, f"the ledger lacks {' or '.join(map(str, info['series']))} up to {year}; ")
+    value = round(figures[0].value / figures[1].value, 3)
+    kind: Kind = "assumption" if any(f.kind == "assumption" for f in figures) else "derived"
+    label = f"Derived: {_used(info['series'][:1], figures[:1])} over {_used(info['series'][1:], figures[1:])}. {info['note']}".strip()
+    return Provenance(value, kind, label, **_merge(figures))
+
+
+def _exact(ledger: Ledger, series: SeriesRef, year: int, choose: str) -> float | None:
+    """The chosen outturn of a series for exactly ``year`` (None when there is none)."""
+    rows = _series_rows(ledger, series, OBSERVED)
+    rows = rows[rows["year"] == year]
+    if rows.empty:
+        return None
+    chosen = _pick(ledger, rows, choose)
+    return float(chosen["value"]) * UNIT_SCALE.get(str(chosen["unit"]), 1.0)
+
+
+def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
+    """A part of a published total (a field of national output) for a year.
+
+    The part's own figure for the total's year when it has one; otherwise what the
+    total leaves after the parts published for that year, shared among the other parts
+    in their proportions of the latest year (else the earliest) whose published parts add
+    up to the total (a complete breakdown). Parts are the assumptions with this rule and
+    the same total series.
+    """
+    own, whole = info["series"]
+    wiring = ledger.wiring
+    parts = {
+        name: p["series"][0]
+        for name in wiring.parameter_names()
+        if (p := wiring.parameter_info(name))["rule"] == "apportion" and p["series"][1] == whole
+    }
+    total = _figure(ledger, info, whole, year)
+    if total is None or total.year is None:
+        return _labelled(info, f"the ledger has no {whole} figure up to {year}; ")
+    at = total.year
+    mine = _exact(ledger, own, at, info["choose"])
+    if mine is not None:
+        kind: Kind = "ledger" if at == year else "carried"
+        when = f"{at}" if at == year else f"{at}, the year of the latest {whole} figure"
+        rows = _series_rows(ledger, own, OBSERVED)
+        rows = rows[rows["year"] == at]
+        sources = tuple(dict.fromkeys(rows["source_id"]))
+        return Provenance(round(mine, 3), kind, f"Ledger: {own} for {when}.", sources, estimate_ids=tuple(rows["estimate_id"]), year=at)
+    published = {name: value for name, ref in parts.items() if (value := _exact(ledger, ref, at, info["choose"])) is not None}
+    rest = max(total.value - sum(published.values()), 0.0)
+    complete = sorted(y for y in _breakdown_years(ledger, parts, whole, info["choose"]))
+    if not complete:
+        return _labelled(info, f"no year has field figures that add up to {whole}; ")
+    earlier = [y for y in complete if y <= at]
+    ref_year = earlier[-1] if earlier else complete[0]
+    weights = {name: _exact(ledger, ref, ref_year, info["choose"]) or 0.0 for name, ref in parts.items() if name not in published}
+    share = weights[info["name"]] / sum(weights.values()) if sum(weights.values()) > 0 else 0.0
+    named = ", ".join(f"{parts[n]} {v:g}" for n, v in published.items()) or "none"
+    label = (
+        f"Derived: {whole} for {at} ({total.value:g}) minus the parts published for {at} ({named}) leaves {rest:g}; "
+        f"this part takes {share:.0%} of it, its share in {ref_year}, the {'latest' if earlier else 'earliest'} year whose "
+        f"published parts add up to the total."
+    )
+    return Provenance(round(rest * share, 3), "derived", label, total.source_ids, estimate_ids=total.estimate_ids, year=at)
+
+
+def _breakdown_years(ledger: Ledger, parts: dict[str, SeriesRef], whole: SeriesRef, choose: str) -> list[int]:
+    """Years whose published parts add up to the published total (parts without a figure count as 0)."""
+    years = []
+    for at in sorted(set(_series_rows(ledger, whole, OBSERVED)["year"].astype(int))):
+        total = _exact(ledger, whole, at, choose)
+        found = [v for ref in parts.values() if (v := _exact(ledger, ref, at, choose)) is not None]
+        if total is not None and len(found) >= 2 and abs(sum(found) - total) <= BREAKDOWN_TOLERANCE:
+            years.append(at)
+    return years
 
 
 def _link(ledger: Ledger, info: dict[str, Any]) -> dict[str, Any]:
@@ -163,25 +308,43 @@ def _link(ledger: Ledger, info: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rule_link_capacity(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
+    """A link's capacity: links.csv, raised by any capacity step up to the year, and never below a flow it carried.
+
+    A published flow through a pipeline shows what it can carry: where one exceeds the
+    nameplate (TAP carried 11.5 bcm in 2022 against 10), the highest flow published up
+    to the year is the capacity.
+    """
     link = _link(ledger, info)
     if pd.isna(link["capacity"]):
         return _labelled(info, f"links.csv gives no capacity for {link['link_id']}; ")
     sources = tuple(ledger.source_ids_of(link["source_ids"]))
     low = None if pd.isna(link["capacity_low"]) else float(link["capacity_low"])
     high = None if pd.isna(link["capacity_high"]) else float(link["capacity_high"])
-    base = Provenance(float(link["capacity"]), "ledger", f"Ledger: capacity of {link['asset']} ({link['link_id']}).", sources, low, high)
-    steps = [f for s in info["series"] if (f := ledger_figure(ledger, s, year)) is not None]
-    if not steps:
-        return base
-    step = steps[0]
+    value, label, used = float(link["capacity"]), f"Ledger: capacity of {link['asset']} ({link['link_id']}).", []
+    for series in info["series"]:
+        bases = OBSERVED if series.metric == "pipeline_flow" else CAPACITY_BASES
+        rows = _series_rows(ledger, series, bases)
+        rows = rows[rows["year"] <= year]
+        if series.metric != "pipeline_flow":
+            rows = rows[rows["year"] == rows["year"].max()]  # a capacity step holds until the next one
+        if rows.empty or float(rows["value"].max()) <= value:
+            continue
+        top = rows.loc[rows["value"].idxmax()]
+        value = float(top["value"])
+        used.append(top)
+        if series.metric == "pipeline_flow":
+            carried = f"the flow it carried in {int(top['year'])} ({top['estimate_id']})"
+            label += f" Raised to {value:g}, {carried}: no pipeline carries more than it can."
+        else:
+            label += f" Raised to {value:g} by the capacity step of {int(top['year'])} in estimates.csv ({top['estimate_id']})."
     return Provenance(
-        step.value,
+        value,
         "ledger",
-        f"{base.label} Raised to {step.value:g} by the capacity step in estimates.csv ({', '.join(step.estimate_ids)}).",
-        tuple(dict.fromkeys(sources + step.source_ids)),
+        label,
+        tuple(dict.fromkeys([*sources, *(str(r["source_id"]) for r in used)])),
         low,
         high,
-        step.estimate_ids,
+        tuple(str(r["estimate_id"]) for r in used),
     )
 
 
@@ -200,6 +363,8 @@ RULES: dict[str, Callable[[Ledger, dict[str, Any], int], Provenance]] = {
     "latest": _rule_latest,
     "difference": _rule_difference,
     "share": _rule_share,
+    "ratio": _rule_ratio,
+    "apportion": _rule_apportion,
     "link_capacity": _rule_link_capacity,
     "link_first_year": _rule_link_first_year,
     "assumption": _rule_assumption,
