@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from corridors.ledger.graph import build_graph
+from corridors.ledger.load import load_ledger
 from corridors.ledger.wiring import SeriesRef
 from corridors.model.backtest import BACKTEST_FORMAT, Published, backtest, backtest_document, published
 
@@ -57,11 +60,17 @@ def test_table_lists_misses_first_with_a_reason(ledger, graph):
     assert (row["published_min"], row["model"], row["inside"]) == (2.3, 2.3, True)
 
 
-def test_a_capacity_miss_names_the_full_link(ledger, graph):
-    table = backtest(ledger, graph, 2025, 2025)
+def test_a_capacity_miss_names_the_full_link(ledger_copy):
+    # Without the Balkan route through Türkiye's grid, Europe is reached through TAP (11.5 bcm/yr, the most it
+    # carried) and IGB only; the 2024 record (12.9 bcm) then misses, and the reason names the full pipeline.
+    links = pd.read_csv(ledger_copy / "links.csv", dtype=str, keep_default_na=False)
+    links[links["link_id"] != "grid-erzurum-malkoclar"].to_csv(ledger_copy / "links.csv", index=False)
+    reduced = load_ledger(ledger_copy)
+    table = backtest(reduced, build_graph(reduced), 2024, 2024)
     europe = table[table["series"] == "gas_exports_europe"].iloc[0]
     assert europe["inside"] is False
-    assert "Trans Adriatic Pipeline" in europe["reason"] and "unmet" in europe["reason"]
+    assert europe["model"] == pytest.approx(11.5)
+    assert "Trans Adriatic Pipeline" in europe["reason"] and "1.40 left unmet" in europe["reason"]
 
 
 def test_second_corridor_backtest_runs_on_its_own_wiring():
@@ -75,8 +84,8 @@ def test_second_corridor_backtest_runs_on_its_own_wiring():
     document = json.loads(done.stdout)
     assert document["format"] == BACKTEST_FORMAT
     rows = {(r["year"], r["series"]): r for r in document["rows"]}
-    # The route-wide total is the demand the baseline reads (the median where two sources differ), carried in full.
-    assert rows[(2024, "titr_total")]["model"] == pytest.approx(4.49)
+    # The route-wide total is the demand the baseline reads (4.48 and 4.5 Mt: the conflict rule takes the highest), carried in full.
+    assert rows[(2024, "titr_total")]["model"] == pytest.approx(4.5)
     assert rows[(2024, "titr_total")]["inside"] is True
     # The ports' own count (3.3 Mt) is below the route-wide total the model sends across the sea: a documented miss.
     assert rows[(2024, "caspian_ports")]["inside"] is False

@@ -21,27 +21,39 @@ def links_named(result, asset_word: str):
     return rows
 
 
-def test_tap_expansion_that_changes_nothing_names_scp_as_the_limit(ledger, graph):
-    # The issue's case: TAP at 20 with Europe asking for 20 still leaves Europe short, because SCP is full.
+def test_tap_expansion_that_changes_nothing_names_scp_and_tanap_as_the_limits(ledger, graph):
+    # The issue's case: TAP at 20 with Europe asking for 20 still leaves Europe short, because the pipelines
+    # upstream of TAP are full: SCP (23.4) into Türkiye, and TANAP's eastern section (17.3, the most it carried).
     result = solve(graph, scenario(ledger, tap_capacity=20.0, europe=20.0))
     scp_sections, tap_sections = links_named(result, "(SCP)"), links_named(result, "(TAP)")
     assert not tap_sections["binding"].any(), "TAP at 20 has room to spare"
-    full = scp_sections[scp_sections["binding"]]
-    assert len(full) == 1
-    scp = full.iloc[0]
+    tanap_east = links_named(result, "TANAP (eastern section)").iloc[0]
+    assert tanap_east["binding"]
+    full = {*scp_sections.loc[scp_sections["binding"], "asset"], tanap_east["asset"]}
     europe = next(s for s in shortfalls(result, graph) if s.market == "europe")
     assert europe.unmet == pytest.approx(float(result.markets.at["europe", "unmet"]))
-    assert [limit.asset for limit in europe.limits] == [scp["asset"]]
+    assert {limit.asset for limit in europe.limits} == full
     sentence = next(s for s in explain_unmet(result, graph) if s.startswith("Europe"))
     assert f"{europe.unmet:,.2f} bcm/yr short" in sentence
-    assert f"{scp['asset']} ({scp['capacity']:g} bcm/yr) is full" in sentence
+    assert f"{tanap_east['asset']} ({tanap_east['capacity']:g} bcm/yr)" in sentence and "are full" in sentence
     assert "TAP" not in sentence.replace(europe.label, ""), "TAP has room: it must not be named as the limit"
 
 
-def test_baseline_names_the_pipeline_and_the_railway_that_bind(ledger, graph):
+def short_scenario(ledger):
+    """Europe asking 20 bcm/yr and nine tenths of INSTC cargo tied to the eastern branch: both go short."""
+    return scenario(ledger, europe=20.0, eastern_share=0.9, western_share=0.05)
+
+
+def test_the_baseline_leaves_nothing_short(ledger, graph):
     result = solve(graph, scenario(ledger))
+    assert shortfalls(result, graph) == []
+    assert explain_unmet(result, graph) == ["Every demand is met: no capacity limits the result."]
+
+
+def test_shortfalls_name_the_pipeline_and_the_railway_that_bind(ledger, graph):
+    result = solve(graph, short_scenario(ledger))
     found = {s.market: s for s in shortfalls(result, graph)}
-    assert found, "the baseline leaves Europe and INSTC cargo short (README, known limits)"
+    assert {"europe", "russia_to_iran"} <= set(found)
     binding = set(result.links.loc[result.links["binding"], "asset"])
     for shortfall in found.values():
         assert shortfall.limits, f"{shortfall.market} is short but no limit is named"
@@ -54,12 +66,12 @@ def test_baseline_names_the_pipeline_and_the_railway_that_bind(ledger, graph):
         assert any(shortfall.label in s and f"{shortfall.unmet:,.2f}" in s for s in sentences), shortfall.label
     # Markets held back by the same links share one sentence rather than repeating the list.
     assert len(sentences) == len({tuple(limit.link_id for limit in s.limits) for s in found.values()})
-    assert any("Qazvin" in s and "Mt/yr" in s for s in sentences)
+    assert any("Turkmen" in s and "Mt/yr" in s for s in sentences)
     assert limiting_links(result, graph)[0] in binding
 
 
 def test_freight_markets_are_named_by_their_ends(ledger, graph):
-    result = solve(graph, scenario(ledger))
+    result = solve(graph, short_scenario(ledger))
     labels = [s.label for s in shortfalls(result, graph) if s.network == "freight"]
     assert labels and all(re.fullmatch(r".+ → .+ cargo", label) for label in labels), labels
     assert not any("_" in label for label in labels)

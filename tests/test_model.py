@@ -93,11 +93,13 @@ def test_2025_gas_defaults_are_the_2025_ledger_rows(ledger):
         assert getattr(a, name) == pytest.approx(value), name
         assert base.provenance[name].kind == "ledger", name
         assert source in base.provenance[name].source_ids, name
-    # Own use is national production minus all exports: 51.5 − 25.2 = 26.3.
+    # Own use is national production minus all exports minus Nakhchivan's use: 51.5 − 25.2 − 0.28 = 26.02.
     production, _ = estimate(ledger, "e-gas-prod-2025-dayaz")
     exports, _ = estimate(ledger, "e-gas-exp-2025-dayaz")
-    assert production == pytest.approx(51.5) and exports == pytest.approx(25.2)
-    assert a.az_own_use == pytest.approx(26.3)
+    nakhchivan, _ = estimate(ledger, "e-gas-cons-nakhchivan-2025-bakou24")
+    assert (production, exports, nakhchivan) == pytest.approx((51.5, 25.2, 0.28))
+    assert a.nakhchivan == pytest.approx(0.28) and base.provenance["nakhchivan"].kind == "ledger"
+    assert a.az_own_use == pytest.approx(26.02)
     assert base.provenance["az_own_use"].kind == "derived"
     # The four fields' rows add up to the separately reported national total: 27.9 + 14.1 + 1.6 + 7.9 = 51.5.
     assert a.shah_deniz + a.acg + a.absheron + a.socar_fields == pytest.approx(production)
@@ -115,32 +117,35 @@ def test_rasht_astara_default_is_the_links_opening_year_with_its_sources(ledger)
 
 def test_demand_beyond_capacity_is_unmet_and_names_the_bottleneck(graph, ledger):
     base = baseline(ledger, 2025).assumptions
-    heavy = base.model_copy(update={"europe": 30.0, "tap_capacity": 10.0})
+    # SCP at its 31 bcm/yr maximum and own use at 20, so that only the routes into Europe can bind.
+    heavy = base.model_copy(update={"europe": 30.0, "tap_capacity": 10.0, "scp_capacity": 31.0, "az_own_use": 20.0})
     result = solve(graph, heavy)
     check_invariants(graph, result)
     markets = result.markets
-    # All four European offtakes (Komotini, Fier, Melendugno, Stara Zagora) lie past TAP's first segment,
-    # Kipoi–Komotini, limited to 10: Europe gets 10 of its 30, and 30 − 10 = 20 is unmet.
-    assert markets.at["europe", "delivered"] == pytest.approx(10.0)
-    assert markets.at["europe", "unmet"] == pytest.approx(20.0)
-    # Everything else is served: the fields give 27.9 + 14.1 + 1.6 + 7.9 = 51.5 against
-    # 26.3 + 2.3 + 9.6 + 10 + 0.5 = 48.7, and SCP carries 2.3 + 9.6 + 10 + 0.5 = 22.4 of its 23.4.
+    # Europe is reached through TAP's first segment, Kipoi–Komotini (10 here; IGB leaves it after Komotini), and
+    # through Türkiye's grid and Strandzha/Malkoçlar into Bulgaria (4, links.csv): it gets 14 of its 30, 16 unmet.
+    strandzha = link_row(ledger, "ip-malkoclar-starazagora")
+    assert strandzha["capacity"] == pytest.approx(4.0)
+    assert markets.at["europe", "delivered"] == pytest.approx(14.0)
+    assert markets.at["europe", "unmet"] == pytest.approx(16.0)
+    # Everything else is served: the fields give 51.5 against 20 + 0.28 + 2.3 + 9.6 + 14 + 0.5 = 46.7,
+    # and SCP carries at most 2.3 + 9.6 + 14 + 0.5 = 26.4 of its 31.
     gas_markets = markets[markets["network"] == "gas"].drop(index="europe")
     assert gas_markets["unmet"].abs().max() < 1e-6, gas_markets
-    # So the one gas bottleneck is that segment, and it is full.
+    # So the gas bottlenecks are those two entries into Europe, and both are full.
     gas_bottlenecks = result.bottlenecks[result.bottlenecks["network"] == "gas"]
-    assert list(gas_bottlenecks["link_id"]) == ["tap-kipoi-komotini"]
+    assert set(gas_bottlenecks["link_id"]) == {"tap-kipoi-komotini", "ip-malkoclar-starazagora"}
     tap = result.links.set_index("link_id").loc["tap-kipoi-komotini"]
     assert tap["flow"] == pytest.approx(10.0)
     assert tap["utilisation"] == pytest.approx(1.0)
     assert tap["shadow_price"] > 0
     # Its shadow price is worth acting on: one more bcm/yr of TAP delivers one more to Europe.
     wider = solve(graph, heavy.model_copy(update={"tap_capacity": 11.0}))
-    assert wider.markets.at["europe", "unmet"] == pytest.approx(19.0)
+    assert wider.markets.at["europe", "unmet"] == pytest.approx(15.0)
 
 
 def test_more_tap_capacity_delivers_more_to_europe(graph, ledger):
-    base = baseline(ledger, 2025).assumptions.model_copy(update={"europe": 14.0, "turkiye": 5.0, "az_own_use": 20.0})
+    base = baseline(ledger, 2025).assumptions.model_copy(update={"europe": 20.0, "turkiye": 5.0, "az_own_use": 20.0})
     small = solve(graph, base.model_copy(update={"tap_capacity": 10.0}))
     large = solve(graph, base.model_copy(update={"tap_capacity": 20.0}))
     assert large.markets.at["europe", "delivered"] > small.markets.at["europe", "delivered"] + 1
@@ -164,26 +169,27 @@ def test_gas_balance_indicators_match_hand_sums(graph, ledger):
     assert ind["gas_production"] == pytest.approx(51.5)
     # Imports are used before production, so all 2 bcm/yr of Russian gas enter (the Turkmen swap is suspended: 0).
     assert ind["gas_imports"] == pytest.approx(2.0)
-    # Own use is served in full: 26.3.
+    # Own use is served in full: the mainland's 26.02 and Nakhchivan's 0.28.
     assert ind["gas_own_use"] == pytest.approx(26.3)
-    # Exports: Georgia 2.3 + Türkiye 9.6 + Syria 0.5 in full, Europe only TAP's 10 of its 12.8: 22.4.
-    assert ind["gas_exports"] == pytest.approx(22.4)
-    # Residual: 51.5 + 2 − 26.3 − 22.4 = 4.8, production left in the ground (no swap runs, so no fee).
-    assert ind["gas_balance_residual"] == pytest.approx(4.8)
-    assert ind["gas_unmet"] == pytest.approx(2.8)  # Europe's 12.8 − 10
-    # Russian gas over what Europe received, 2 / 10, and over all exports, 2 / 22.4.
-    assert ind["russian_share_of_eu_exports"] == pytest.approx(0.2)
-    assert ind["russian_share_of_exports"] == pytest.approx(2 / 22.4)
+    # Exports in full: Georgia 2.3 + Türkiye 9.6 + Europe 12.8 + Syria 0.5 = 25.2.
+    assert ind["gas_exports"] == pytest.approx(25.2)
+    # Residual: 51.5 + 2 − 26.3 − 25.2 = 2.0: production left in the ground and Iran's fee on Nakhchivan's swap.
+    assert ind["gas_balance_residual"] == pytest.approx(2.0)
+    assert ind["gas_unmet"] == pytest.approx(0.0, abs=1e-9)
+    # Russian gas over what Europe received, 2 / 12.8, and over all exports, 2 / 25.2.
+    assert ind["russian_share_of_eu_exports"] == pytest.approx(2 / 12.8)
+    assert ind["russian_share_of_exports"] == pytest.approx(2 / 25.2)
 
 
 def test_own_use_is_served_before_exports(graph, ledger):
-    # Without Shah Deniz and Russian gas, the fields left give 14.1 + 1.6 + 7.9 = 23.6, less than own use's 26.3.
-    a = baseline(ledger, 2025).assumptions.model_copy(update={"shah_deniz": 0.0, "russia_to_azerbaijan": 0.0})
-    result = solve(graph, a)
+    # Without Shah Deniz and Russian gas (and Nakhchivan's small share set aside), the fields left give
+    # 14.1 + 1.6 + 7.9 = 23.6, less than own use's 26.02.
+    update = {"shah_deniz": 0.0, "russia_to_azerbaijan": 0.0, "nakhchivan": 0.0}
+    result = solve(graph, baseline(ledger, 2025).assumptions.model_copy(update=update))
     markets = result.markets
     assert markets.at["az_own_use", "delivered"] == pytest.approx(23.6)  # every bcm goes home first
-    assert markets.at["az_own_use", "unmet"] == pytest.approx(2.7)  # 26.3 − 23.6
-    for export in ("georgia", "turkiye", "europe", "syria"):
+    assert markets.at["az_own_use", "unmet"] == pytest.approx(2.42)  # 26.02 − 23.6
+    for export in ("georgia", "turkiye", "turkiye_tanap", "europe", "syria"):
         assert markets.at[export, "delivered"] == pytest.approx(0.0, abs=1e-9), export
     assert result.indicators["gas_exports"] == pytest.approx(0.0, abs=1e-9)
 
@@ -199,38 +205,39 @@ def test_swap_gas_is_imported_before_production_and_iran_keeps_its_fee(graph, le
     # Imports before production: all 1.5 enter.
     assert links.at["swap-turkmenistan-astara", "flow"] == pytest.approx(1.5)
     assert result.indicators["gas_imports"] == pytest.approx(1.5)
-    # Iran keeps 20%: 1.5 × 0.8 = 1.2 arrives at Astara and goes on to the grid.
-    assert links.at["g-astara-azgrid", "flow"] == pytest.approx(1.2)
-    # Residual: 51.5 + 1.5 − 26.3 − 22.4 = 4.3, of which 0.3 is the fee and 4.0 production left unused.
-    assert result.indicators["gas_balance_residual"] == pytest.approx(4.3)
+    # Iran keeps 20%: 1.5 × 0.8 = 1.2 arrives at Astara. Of it, 0.28 / 0.8 = 0.35 goes straight back into Iran
+    # for Nakhchivan's swap, and the rest goes on to the grid.
+    assert links.at["g-astara-azgrid", "flow"] + links.at["g-astara-iran", "flow"] == pytest.approx(1.2)
+    assert links.at["g-astara-iran", "flow"] == pytest.approx(0.35)
+    # Residual: 51.5 + 1.5 − 26.3 − 25.2 = 1.5: the Turkmen fee (0.3), the fee on the 0.35 sent for Nakhchivan's
+    # 0.28 (0.07, at the same 20%), and 1.13 of production left unused.
+    assert links.at["swap-iran-nakhchivan", "flow"] == pytest.approx(0.28 / 0.8)
+    assert result.indicators["gas_balance_residual"] == pytest.approx(1.5)
 
 
-def test_transit_through_azerbaijan_is_the_western_branch_limit(graph, ledger):
+def test_transit_through_azerbaijan_is_the_western_branch_cargo(graph, ledger):
     a = baseline(ledger, 2025).assumptions.model_copy(update={"az_transit_tariff": 12.5})
     result = solve(graph, a)
-    # Every western-branch train from the Russian border goes on through Astara and Rasht to the
-    # Rasht–Qazvin railway (the Astara–Rasht line is not open in 2025), whose capacity both
-    # directions share. The tied western demand alone, 23.45 × (1 − 0.25) × 0.53 = 9.3 Mt/yr, is above it.
-    qazvin = link_row(ledger, "w-rasht-qazvin-rail")
-    assert qazvin["capacity"] == pytest.approx(5.0)
-    assert a.instc_total * (1 - a.contestable_share) * a.western_share > qazvin["capacity"]
-    links = result.links.set_index("link_id")
-    assert links.at["w-rasht-qazvin-rail", "flow"] == pytest.approx(5.0)
-    assert links.at["w-rasht-qazvin-rail", "utilisation"] == pytest.approx(1.0)  # southbound + northbound over one capacity
+    # At baseline every branch carries its published share of the corridor's cargo (no cargo switches branch):
+    # the western branch is the cargo handled at ADY's Astara terminal (0.777 Mt in 2024) over the corridor
+    # total (26.9 Mt), so 0.777 Mt of the 26.9 crosses Azerbaijan, both directions together.
+    assert a.contestable_share == 0
+    western = a.instc_total * a.western_share
+    assert western == pytest.approx(0.777, abs=0.01)
     # The transit is the freight crossing the Russia–Azerbaijan border, summed from the link table.
     country = {n: graph.nodes[n]["country"] for n in graph.nodes}
     freight = result.links[result.links["network"] == "freight"]
     crossing = [{country[u], country[v]} == {"RU", "AZ"} for u, v in zip(freight["from_node"], freight["to_node"])]
     transit = float(freight.loc[crossing, "flow"].sum())
-    assert transit == pytest.approx(5.0)
+    assert transit == pytest.approx(western)
     ind = result.indicators
-    assert ind["azerbaijan_transit"] == pytest.approx(5.0)
-    assert ind["instc_western"] == pytest.approx(5.0)  # the same border crossing, counted as the branch's cargo
-    assert ind["azerbaijan_transit_income"] == pytest.approx(62.5)  # 5 Mt × 12.5 USD/t
+    assert ind["azerbaijan_transit"] == pytest.approx(transit)
+    assert ind["instc_western"] == pytest.approx(transit)  # the same border crossing, counted as the branch's cargo
+    assert ind["azerbaijan_transit_income"] == pytest.approx(12.5 * transit)
     # The tariff is an income, not a routing cost: it moves no cargo.
     cheaper = solve(graph, a.model_copy(update={"az_transit_tariff": 1.0}))
     np.testing.assert_allclose(cheaper.links["flow"].to_numpy(), result.links["flow"].to_numpy(), atol=1e-9)
-    assert cheaper.indicators["azerbaijan_transit_income"] == pytest.approx(5.0)
+    assert cheaper.indicators["azerbaijan_transit_income"] == pytest.approx(transit)
 
 
 def test_branch_shares_that_add_up_to_more_than_one_are_refused(ledger):

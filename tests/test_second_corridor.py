@@ -31,11 +31,12 @@ MIDDLE = Path(__file__).resolve().parent / "data" / "middle_corridor"
 APP = str(ROOT / "app.py")
 TOL = 1e-6
 
-#: The route-wide figures in estimates.csv (transit_volume KZ>AZ, reported): 2024 has two sources, 4.48 and 4.5 Mt.
-TOTAL_2024 = (4.48 + 4.5) / 2
+#: The route-wide figures in estimates.csv (transit_volume KZ>AZ, reported): 2024 has two sources, 4.48 and 4.5 Mt;
+#: the default takes one of them by the wiring's conflict rule (blank ``choose``: the highest).
+TOTAL_2024 = 4.5
 TOTAL_2025 = 4.12
-#: 2023: 2.76 (ministry) and 2.7 Mt (TITR association).
-TOTAL_2023 = (2.76 + 2.7) / 2
+#: 2023: 2.76 (ministry) and 2.7 Mt (TITR association): the highest.
+TOTAL_2023 = 2.76
 #: Labelled assumptions of model_assumptions.csv: share bound for Kars, share shipped from Aktau.
 KARS_SHARE = 0.29
 AKTAU_SHARE = 0.5
