@@ -72,7 +72,7 @@ def test_shared_link_survives_a_reload(server, page):
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     wait_for_idle(page)
     assert "europe=20" in page.url
-    assert float(page.get_by_role("slider", name="Europe (via TANAP/TAP) (bcm/yr)").input_value()) == 20.0
+    assert float(page.get_by_role("slider", name="Europe (via TAP and the Balkan routes) (bcm/yr)").input_value()) == 20.0
 
 
 def test_table_download_is_a_real_csv(server, page, tmp_path):

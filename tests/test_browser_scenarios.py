@@ -12,7 +12,7 @@ from tests.conftest import ROOT, step_to, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
-EUROPE = "Europe (via TANAP/TAP) (bcm/yr)"
+EUROPE = "Europe (via TAP and the Balkan routes) (bcm/yr)"
 TURKIYE = "Türkiye (bcm/yr)"
 UPLOAD_INPUT = '[data-testid="stFileUploader"] input[type=file]'
 

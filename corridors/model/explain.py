@@ -182,7 +182,7 @@ def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None, foun
     -------
     list[str]
         One sentence per market with unmet demand, naming the full links by asset,
-        capacity and unit, e.g. "Europe (via TANAP/TAP) is 9.00 bcm/yr short of its
+        capacity and unit, e.g. "Europe is 6.70 bcm/yr short of its
         20 bcm/yr demand: South Caucasus Pipeline (SCP), … (23.4 bcm/yr) is full."
         Markets held back by the same links share one sentence. When every demand is
         met, a single sentence saying that nothing limits it.
