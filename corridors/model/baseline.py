@@ -30,8 +30,6 @@ CHOICES = {
     "lowest": "the lowest",
     "latest_published": "the most recently published",
 }
-#: What a default is before a series' first figure (``before_first`` in model_assumptions.csv).
-BEFORE_FIRST = ("fallback", "earliest")
 #: Field figures that add up to the national total within this much (bcm) make a complete breakdown.
 BREAKDOWN_TOLERANCE = 0.15
 Kind = Literal["ledger", "carried", "derived", "assumption"]
@@ -275,7 +273,7 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
         return Provenance(round(mine, 3), kind, f"Ledger: {own} for {when}.", sources, estimate_ids=tuple(rows["estimate_id"]), year=at)
     published = {name: value for name, ref in parts.items() if (value := _exact(ledger, ref, at, info["choose"])) is not None}
     rest = max(total.value - sum(published.values()), 0.0)
-    complete = sorted(y for y in _breakdown_years(ledger, parts, whole, info["choose"]))
+    complete = _breakdown_years(ledger, parts, whole, info["choose"])
     if not complete:
         return _labelled(info, f"no year has field figures that add up to {whole}; ")
     earlier = [y for y in complete if y <= at]
