@@ -67,10 +67,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from corridors.model import solve
     from corridors.views.tables import indicator_table, link_flow_table, market_table, result_document
 
-    _, graph, assumptions, name = scenario_from_args(args)
+    ledger, graph, assumptions, name = scenario_from_args(args)
+    if args.draws < 0:
+        raise CliError(f"--draws {args.draws} is negative: give 0 for a single run, or the number of Monte Carlo draws")
     result = solve(graph, assumptions)
+    uncertainty = _draws(ledger, graph, assumptions, args) if args.draws else None
     if args.format == "json":
-        json.dump(result_document(result, name), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(result_document(result, name, uncertainty), sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
     with pd.option_context(
@@ -82,10 +85,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("\nDemand, delivered and unmet")
         print(market_table(result).to_string(index=False))
         print("\nIndicators")
-        print(indicator_table(result)[["indicator", "value", "unit"]].to_string(index=False))
+        table = indicator_table(result)[["indicator", "value", "unit"]]
+        if uncertainty is not None:
+            table = table.join(uncertainty.intervals()[["p10", "p50", "p90"]], on="indicator")
+            print(f"\nIndicators ({uncertainty.draws} draws, seed {uncertainty.seed}: P10, P50, P90)")
+        print(table.to_string(index=False))
     for note in result.notes:
         print(f"\nNote: {note}")
     return 0
+
+
+def _draws(ledger, graph, assumptions, args: argparse.Namespace):
+    """The Monte Carlo run of ``run --draws N --seed S``, with a progress line on stderr."""
+    from corridors.model.baseline import baseline
+    from corridors.model.solve import model_of
+    from corridors.model.uncertainty import monte_carlo
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rdraws: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+
+    base = baseline(ledger, assumptions.year)
+    return monte_carlo(model_of(graph), ledger, base, assumptions, draws=args.draws, seed=args.seed, progress=progress)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -180,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="solve a scenario and print flows, unmet demand and indicators")
     scenario_args(run)
     run.add_argument("--format", choices=["table", "json"], default="table")
+    run.add_argument("--draws", type=int, default=0, help="Monte Carlo draws over the sources' ranges (0: a single run)")
+    run.add_argument("--seed", type=int, default=7, help="seed of the draws: the same seed gives identical results")
     run.set_defaults(handler=cmd_run)
 
     bench = commands.add_parser("bench", help="print timings: solve, page rerun, synthetic networks, exports")

@@ -157,4 +157,4 @@ def test_run_prints_the_json_document_from_an_unrelated_folder(installed: Instal
     result = installed.cli("run", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["format"] == "corridors.run/1"
+    assert document["format"] == "corridors.run/2"

@@ -187,7 +187,7 @@ def test_cli_run_json_contract():
     done = run_cli("run", "--scenario", "data/scenarios/eu-20-bcm-2027.yaml", "--format", "json")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
-    assert doc["format"] == "corridors.run/1"
+    assert doc["format"] == "corridors.run/2"
     assert doc["scenario"]["year"] == 2027 and doc["scenario"]["assumptions"]["europe"] == 20
     for link in doc["links"]:
         assert {"id", "network", "capacity", "flow", "unit"} <= set(link)

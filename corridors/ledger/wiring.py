@@ -127,6 +127,7 @@ class Wiring:
             "rule": row["rule"],
             "choose": row["choose"] if isinstance(row.get("choose"), str) else "highest",
             "before_first": row["before_first"] if isinstance(row.get("before_first"), str) else "fallback",
+            "distribution": row["distribution"] if isinstance(row.get("distribution"), str) else None,
             "effect": row["effect"] if isinstance(row["effect"], str) else None,
             "link_ids": split_ids(row["link_ids"]),
             "series": [SeriesRef.parse(s) for s in split_ids(row["series"])],

@@ -270,11 +270,17 @@ class FlowModel(IndicatorsMixin):
             weight[mask] = expression.evaluate(values)
         return weight[net.arc_link] * net.distance
 
-    def solve_network(self, net: _Network, values: dict[str, float], overrides: dict[str, float] | None = None) -> dict[str, Any]:
-        """Solve one network for the assumption values (``overrides`` replace some of them)."""
+    def solve_network(
+        self, net: _Network, values: dict[str, float], overrides: dict[str, float] | None = None, capacity: np.ndarray | None = None
+    ) -> dict[str, Any]:
+        """Solve one network for the assumption values (``overrides`` replace some of them).
+
+        ``capacity`` replaces the links' capacities from ``links.csv`` (one per link of the
+        network, in its order); assumptions that set a capacity still win.
+        """
         values = {**values, **(overrides or {})}
         year = values[self.wiring.year_name]
-        capacity = net.base_capacity.copy()
+        capacity = (net.base_capacity if capacity is None else capacity).copy()
         is_open = in_service_mask(net.first_year, net.status, int(year))
         gain_link = np.ones(net.n_forward)
         for name, effect, masks in self._effects:
@@ -363,13 +369,36 @@ class FlowModel(IndicatorsMixin):
         )
         nodes = self.result_nodes.assign(balance=sum(s["balance"] for s in solved.values()).round(9))
         notes: list[str] = []
-        indicators = self._evaluate_indicators(values, solved, links, notes)
+        indicators = self._evaluate_indicators(values, solved, links["flow"].to_numpy(), notes)
         unlimited = links.loc[links["capacity"].isna() & links["open"], "link_id"]
         if len(unlimited):
             notes.insert(
                 0, f"{len(unlimited)} open links have no published capacity and are not limited in the model: {', '.join(unlimited)}."
             )
         return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved)
+
+    def draw(self, values: dict[str, float], capacities: dict[str, np.ndarray] | None = None) -> tuple[dict[str, float], np.ndarray]:
+        """One draw of a Monte Carlo run: the indicators and which links bind, without the result tables.
+
+        Parameters
+        ----------
+        values
+            Every assumption's value (``variables(assumptions.model_dump())``, some replaced).
+        capacities
+            Per network, the links' capacities that replace ``links.csv`` (see ``solve_network``).
+
+        Returns
+        -------
+        tuple
+            The indicators, and a boolean array (links in result order) of the links that bind.
+        """
+        capacities = capacities or {}
+        solved = {name: self.solve_network(net, values, capacity=capacities.get(name)) for name, net in self.networks.items()}
+        flow = np.clip(np.concatenate([solved[n]["flow"] for n in self.networks]), 0, None)
+        capacity = np.concatenate([solved[n]["capacity"] for n in self.networks])
+        shadow = np.concatenate([solved[n]["shadow"] for n in self.networks])
+        indicators = self._evaluate_indicators(values, solved, flow, [], capacities)
+        return indicators, (shadow > EPS) & np.isfinite(capacity)
 
     # -- indicators -------------------------------------------------------------------
 

@@ -66,8 +66,16 @@ class IndicatorsMixin:
             self._selections[key] = mask
         return self._selections[key]
 
-    def _evaluate_indicators(self, values: dict[str, float], solved: dict, links: pd.DataFrame, notes: list[str]) -> dict[str, float]:
-        functions = self._selectors(solved, links["flow"].to_numpy())
+    def _evaluate_indicators(
+        self,
+        values: dict[str, float],
+        solved: dict,
+        link_flow: np.ndarray,
+        notes: list[str],
+        capacities: dict[str, np.ndarray] | None = None,
+    ) -> dict[str, float]:
+        functions = self._selectors(solved, link_flow)
+        capacities = capacities or {}
         results: dict[str, float] = {}
 
         def opening_effect(assumption: str, indicator: str) -> float:
@@ -75,7 +83,11 @@ class IndicatorsMixin:
             is_open = values[assumption] <= year
             flipped_value = year + 1 if is_open else year
             flipped = {
-                name: (self.solve_network(net, values, {assumption: flipped_value}) if self._moves(assumption, name) else solved[name])
+                name: (
+                    self.solve_network(net, values, {assumption: flipped_value}, capacities.get(name))
+                    if self._moves(assumption, name)
+                    else solved[name]
+                )
                 for name, net in self.networks.items()
             }
             flipped_flow = np.clip(np.concatenate([flipped[n]["flow"] for n in self.networks]), 0, None)

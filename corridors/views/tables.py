@@ -9,9 +9,11 @@ import pandas as pd
 
 from corridors.ledger.expressions import signed_terms
 from corridors.model.flows import FlowResult
+from corridors.model.uncertainty import DESIGN, Uncertainty
 
 #: Version of the JSON document printed by ``python -m corridors run --format json``.
-RUN_FORMAT = "corridors.run/1"
+#: ``/2`` keeps every field of ``/1`` and adds ``uncertainty``, ``intervals`` and ``binding_probability``.
+RUN_FORMAT = "corridors.run/2"
 
 
 def _num(value: Any) -> float | None:
@@ -21,7 +23,7 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else round(value, 6)
 
 
-def result_document(result: FlowResult, scenario_name: str) -> dict[str, Any]:
+def result_document(result: FlowResult, scenario_name: str, uncertainty: Uncertainty | None = None) -> dict[str, Any]:
     """The stable JSON contract of a solved scenario.
 
     Keys: ``format``; ``scenario`` (name, year, every assumption); ``links`` (id,
@@ -29,7 +31,10 @@ def result_document(result: FlowResult, scenario_name: str) -> dict[str, Any]:
     model does not limit the link —, flow, utilisation, binding); ``nodes`` (id,
     network, balance: what the node takes out of the network minus what it puts in);
     ``unmet`` (per market, zeros included); ``markets`` (demand, delivered, unmet,
-    unit); ``indicators`` (value per key) and ``indicator_definitions``.
+    unit); ``indicators`` (value per key) and ``indicator_definitions``; ``notes``.
+    From ``/2``: ``uncertainty`` (draws, seed, design, the inputs drawn with their range
+    and distribution), ``intervals`` (``{indicator: {p10, p50, p90}}``) and
+    ``binding_probability`` (``{link_id: 0..1}``), both empty for a single run (0 draws).
     """
     a = result.assumptions
     links = [
@@ -71,6 +76,20 @@ def result_document(result: FlowResult, scenario_name: str) -> dict[str, Any]:
             for row in result.definitions.to_dict("records")
         },
         "notes": result.notes,
+        **uncertainty_fields(uncertainty),
+    }
+
+
+def uncertainty_fields(uncertainty: Uncertainty | None) -> dict[str, Any]:
+    """The ``/2`` fields of the run document: what was drawn, the intervals and the binding probabilities."""
+    if uncertainty is None:
+        return {"uncertainty": {"draws": 0, "seed": None, "design": None, "inputs": []}, "intervals": {}, "binding_probability": {}}
+    inputs = [{k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()} for row in uncertainty.inputs.to_dict("records")]
+    intervals = uncertainty.intervals()
+    return {
+        "uncertainty": {"draws": uncertainty.draws, "seed": uncertainty.seed, "design": DESIGN, "inputs": inputs},
+        "intervals": {k: {"p10": _num(r["p10"]), "p50": _num(r["p50"]), "p90": _num(r["p90"])} for k, r in intervals.iterrows()},
+        "binding_probability": {k: _num(v) for k, v in uncertainty.binding_probability().items()},
     }
 
 
