@@ -30,6 +30,8 @@ from corridors.model.scenarios import (
     scenario_label,
     shipped_scenarios,
 )
+from corridors.model.uncertainty import Uncertainty
+from corridors.ui import uncertainty_panel
 from corridors.ui.common import cached_graph, cached_ledger, chart_config, data_dir, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 from corridors.ui.flows_state import (
@@ -197,7 +199,7 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
 
 
-def _metrics(result: FlowResult, base_result: FlowResult, wiring: Wiring) -> None:
+def _metrics(result: FlowResult, base_result: FlowResult, wiring: Wiring, run: Uncertainty | None) -> None:
     headline = wiring.headline
     cols = [c for _ in range(math.ceil(len(headline) / 3)) for c in st.columns(3)]
     definitions = wiring.indicators.set_index("indicator")
@@ -206,12 +208,13 @@ def _metrics(result: FlowResult, base_result: FlowResult, wiring: Wiring) -> Non
         value, base_value = result.indicators[key], base_result.indicators[key]
         col.metric(
             ind["label"],
-            format_indicator(value, ind["unit"]),
+            uncertainty_panel.interval_text(run, key, value, ind["unit"]),
             delta=indicator_delta(value, base_value, ind["unit"]),
             # Unmet demand going up is bad news: its arrow turns red.
             delta_color="inverse" if str(ind["formula"]).startswith("unmet(") else "normal",
             help=f"{ind['definition']}\n\nThe small figure is the change against the baseline for {result.assumptions.year} "
-            f"({format_indicator(base_value, ind['unit'])}).",
+            f"({format_indicator(base_value, ind['unit'])}). In brackets, once the draws are done: the 80 % interval (P10–P90) "
+            "that the sources' ranges allow (see 'How sure is this?' below).",
         )
 
 
@@ -322,7 +325,8 @@ def render() -> None:
         "sized by flow and coloured by utilisation, bottlenecks in dark red. The URL always holds the current scenario: "
         "copy it to share this view."
     )
-    _metrics(result, base_result, ledger.wiring)
+    job = uncertainty_panel.start(ledger, graph, shown_base, assumptions, data_key)
+    _metrics(result, base_result, ledger.wiring, uncertainty_panel.finished(job))
     _what_limits(result, graph)
     if result.notes:
         with st.expander("Model notes: ratios shown as n/a, links without a published capacity"):
@@ -330,6 +334,8 @@ def render() -> None:
                 st.caption(note)
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
     _charts(scenario_figures(ledger, graph, result, shown_base, name), context)
+    assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
+    uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
     _tables(result)
     _past(data_key)
     st.subheader("Download for a report")

@@ -1,0 +1,44 @@
+"""Intervals on the Flows page, in a real headless Chromium: the draws run behind the page, then show."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import wait_for_idle
+from tests.test_browser_scenarios import EUROPE, assert_no_error, open_flows, slider, step_to
+
+pytestmark = pytest.mark.browser
+
+SHARE = "Russian gas ÷ exports to Europe"
+
+
+def metric_value(page, label: str):
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label).first.locator('[data-testid="stMetricValue"]')
+
+
+def test_intervals_arrive_without_blocking_and_a_slider_still_answers_at_once(server, page):
+    open_flows(page, server, "?year=2025")
+    panels = page.get_by_text("Download this chart (PNG, SVG, PDF)")
+    before = panels.count()
+    # At first the metric is the central answer alone, and a progress bar says the draws are running.
+    expect(page.get_by_text("How sure is this?").first).to_be_visible()
+    # A slider moved while the draws run answers at once: the central value changes, no error appears.
+    step_to(slider(page, EUROPE), "ArrowLeft", "12.7")
+    wait_for_idle(page)
+    assert_no_error(page)
+    # Then the draws finish and every headline metric gains its 80 % interval, e.g. "6% (2%–6%)".
+    expect(metric_value(page, SHARE)).to_have_text(re.compile(r"^\d+% \(\d+%–\d+%\)$"), timeout=180_000)
+    expect(page.get_by_text("What moves it").first).to_be_attached()
+    tornado = page.locator(".js-plotly-plot").filter(has_text="What moves it")
+    expect(tornado.first).to_be_visible()
+    # The distribution of the chosen indicator has P10, P50 and P90 marked.
+    histogram = page.locator(".js-plotly-plot").filter(has_text="what the sources allow").first
+    for mark in ("P10", "P50", "P90"):
+        expect(histogram.get_by_text(mark, exact=True).first).to_be_attached()
+    # Both charts have the download panel, like every chart on the page.
+    expect(panels).to_have_count(before + 2)
+    wait_for_idle(page)
+    assert_no_error(page)
