@@ -125,7 +125,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(str(err)) from None
     ledger, graph, assumptions, name = scenario_from_args(args)
     try:
-        written = export_all(ledger, graph, assumptions, name, args.out, formats, progress=not args.quiet)
+        if args.draws < 0:
+            raise CliError(f"--draws {args.draws} is negative: give 0 for no intervals, or the number of Monte Carlo draws")
+        written = export_all(ledger, graph, assumptions, name, args.out, formats, progress=not args.quiet, draws=args.draws, seed=args.seed)
     except ExportError as err:
         raise CliError(f"export failed: {err}", EXIT_EXPORT) from None
     print(f"wrote {len(written)} file(s) to {args.out}")
@@ -215,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="DIR", required=True, help="folder to write into (created if missing)")
     export.add_argument("--formats", default="png,svg,pdf,csv,xlsx,report", help="comma-separated: png,svg,pdf,csv,xlsx,report,zip")
     export.add_argument("--quiet", action="store_true", help="no progress bar")
+    export.add_argument("--draws", type=int, default=0, help="Monte Carlo draws: adds P10/P50/P90 and the Uncertainty section")
+    export.add_argument("--seed", type=int, default=7, help="seed of the draws")
     export.set_defaults(handler=cmd_export)
 
     backtest = commands.add_parser("backtest", help="hold the baseline against the published record, year by year")

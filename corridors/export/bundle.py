@@ -33,11 +33,14 @@ from corridors.model import FlowResult, solve
 from corridors.model.backtest import backtest, record_years
 from corridors.model.baseline import Baseline, baseline
 from corridors.model.scenarios import to_query
+from corridors.model.solve import model_of
+from corridors.model.uncertainty import Uncertainty, monte_carlo
 from corridors.views.charts import indicator_chart_ids, indicator_figure, market_figure
 from corridors.views.maps import network_figure
 from corridors.views.series import estimates_with_sources, series_figure
 from corridors.views.style import source_line
 from corridors.views.tables import balance_table, indicator_table, link_flow_table, market_table
+from corridors.views.uncertainty import distribution_figure, tornado_figure
 
 
 def permalink(assumptions: Assumptions, base: Assumptions, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -55,6 +58,8 @@ class ScenarioExport:
     name: str
     base_url: str = DEFAULT_BASE_URL
     exported_on: date = field(default_factory=date.today)
+    #: A Monte Carlo run of this scenario; with one, the tables gain P10/P50/P90 and the report an Uncertainty section.
+    uncertainty: Uncertainty | None = None
 
     def __post_init__(self) -> None:
         self.baseline = baseline(self.ledger, self.assumptions.year)
@@ -64,6 +69,8 @@ class ScenarioExport:
         )
         self.estimates = estimates_with_sources(self.ledger)
         self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates)
+        if self.uncertainty is not None:
+            self._figures.update(uncertainty_figures(self.ledger, self.uncertainty, self.assumptions.year))
         self._built: dict[str, go.Figure] = {}
         self._rendered: dict[tuple[str, str, str, float], bytes] = {}
 
@@ -88,7 +95,7 @@ class ScenarioExport:
         return self._rendered[key]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"estimates": self.estimates, **scenario_tables(self.result)}
+        return {"estimates": self.estimates, **scenario_tables(self.result, self.uncertainty)}
 
     def assumptions_frame(self) -> pd.DataFrame:
         return assumptions_table(self.assumptions, self.baseline)
@@ -149,13 +156,26 @@ def scenario_figures(
     return figures
 
 
-def scenario_tables(result: FlowResult) -> dict[str, pd.DataFrame]:
-    """The model's tables for a solved scenario, each with a title in ``attrs``."""
+def scenario_tables(result: FlowResult, uncertainty: Uncertainty | None = None) -> dict[str, pd.DataFrame]:
+    """The model's tables for a solved scenario, each with a title in ``attrs`` (indicators with P10/P50/P90 if drawn)."""
     return {
         "link_flows": link_flow_table(result),
         "markets": market_table(result),
         **({"gas_balance": balance} if (balance := balance_table(result)) is not None else {}),
-        "indicators": indicator_table(result),
+        "indicators": indicator_table(result, uncertainty),
+    }
+
+
+def uncertainty_figures(ledger: Ledger, run: Uncertainty, year: int) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
+    """The distribution and the tornado of the first headline indicator of a Monte Carlo run."""
+    definitions = ledger.wiring.indicators.set_index("indicator")
+    indicator = next((k for k in ledger.wiring.headline if k in run.indicators.columns), None)
+    if indicator is None:
+        return {}
+    label, unit = str(definitions.loc[indicator, "label"]), str(definitions.loc[indicator, "unit"])
+    return {
+        "uncertainty_distribution": (f"What the sources allow: {label}", lambda: distribution_figure(run, indicator, label, unit, year)),
+        "uncertainty_tornado": (f"What moves it: {label}", lambda: tornado_figure(run, indicator, label, unit, year)),
     }
 
 
@@ -230,15 +250,22 @@ def export_all(
     formats: Iterable[str],
     progress: bool = True,
     preset: str = "slide",
+    draws: int = 0,
+    seed: int = 7,
 ) -> list[Path]:
-    """Write the scenario's charts, tables, report and ZIP into ``out``; return the paths written."""
+    """Write the scenario's charts, tables, report and ZIP into ``out``; return the paths written.
+
+    With ``draws`` > 0, a Monte Carlo run (``seed``) adds P10/P50/P90 to the indicator
+    tables, its two charts, and the report's Uncertainty section.
+    """
     formats = list(formats)
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ExportError(f"cannot create the output folder {folder}: {err.strerror}") from None
-    bundle = ScenarioExport(ledger, graph, assumptions, name)
+    run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
+    bundle = ScenarioExport(ledger, graph, assumptions, name, uncertainty=run)
     slug = _slug(name)
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     for fmt in (f for f in formats if f in IMAGE_FORMATS):

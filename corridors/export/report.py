@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
@@ -21,6 +22,7 @@ from corridors.export.pdf import pdf_text as pdf_text  # re-exported: callers im
 from corridors.views.charts import market_labels
 from corridors.views.estimates import METRIC_LABELS
 from corridors.views.tables import balance_table, market_table
+from corridors.views.uncertainty import method_line
 
 if TYPE_CHECKING:
     from corridors.export.bundle import ScenarioExport
@@ -100,6 +102,7 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_chart_pages(bundle, chart_png, styles),
         *_result_tables(bundle.result, labels, styles),
         *_backtest_section(bundle, styles),
+        *_uncertainty_section(bundle, chart_png, styles),
         PageBreak(),
         *_assumptions_section(bundle, id_names, styles),
         PageBreak(),
@@ -140,7 +143,7 @@ def _chart_pages(bundle: ScenarioExport, chart_png: dict[str, bytes], styles: di
     story = []
     for name, (title, _) in bundle.figures().items():
         png = chart_png.get(f"{name}.png")
-        if png is not None:
+        if png is not None and not name.startswith("uncertainty_"):  # those go into the Uncertainty section
             story.append(KeepTogether([Paragraph(pdf_text(title), styles["h2"]), _image(png, CHART_WIDTH)]))
     return story
 
@@ -163,6 +166,39 @@ def _result_tables(result: FlowResult, labels: dict[str, str], styles: dict) -> 
     if balance is not None:
         story.append(Paragraph(pdf_text(balance.attrs["title"]), styles["h2"]))
         story.append(pdf_table(balance, styles, [width * 0.7, width * 0.3]))
+    return story
+
+
+def _uncertainty_section(bundle: ScenarioExport, chart_png: dict[str, bytes], styles: dict) -> list:
+    """The intervals of a Monte Carlo run: method, every indicator's P10/P50/P90, the charts, the binding probabilities."""
+    run = bundle.uncertainty
+    if run is None:
+        return []
+    definitions = bundle.ledger.wiring.indicators.set_index("indicator")
+    intervals = run.intervals().join(definitions[["label", "unit"]])
+    intervals = intervals.reset_index(drop=True)[["label", "central", "p10", "p50", "p90", "unit"]]
+    probability = run.binding_probability()
+    binding = probability[probability > 0].sort_values(ascending=False)
+    assets = dict(zip(bundle.ledger.links["link_id"], bundle.ledger.links["asset"]))
+    binding_table = pd.DataFrame({"link": [assets.get(k, k) for k in binding.index], "share of draws": binding.to_numpy()})
+    story = [
+        Paragraph("Uncertainty", styles["h2"]),
+        Paragraph(
+            pdf_text(
+                f"Where the sources disagree, the answer is a range. {method_line(run)} Each draw re-solves the model; P10, P50 "
+                "and P90 are the values that 10 %, 50 % and 90 % of the draws stay under. A value set by hand in the scenario is "
+                "held, not drawn. The tornado moves each input alone from its low to its high end."
+            ),
+            styles["body"],
+        ),
+        pdf_table(intervals, styles, number_format="{:,.3f}", nowrap=("central", "p10", "p50", "p90", "unit"), weights={"label": 2.0}),
+    ]
+    for name in ("uncertainty_distribution", "uncertainty_tornado"):
+        png = chart_png.get(f"{name}.png")
+        if png is not None:
+            story.append(KeepTogether([Paragraph(pdf_text(bundle.figures()[name][0]), styles["h2"]), _image(png, CHART_WIDTH)]))
+    story.append(Paragraph("Links that bind in some draws (share of draws)", styles["h2"]))
+    story.append(pdf_table(binding_table, styles, number_format="{:.0%}") if len(binding_table) else Paragraph("None.", styles["body"]))
     return story
 
 

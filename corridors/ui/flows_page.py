@@ -326,7 +326,8 @@ def render() -> None:
         "copy it to share this view."
     )
     job = uncertainty_panel.start(ledger, graph, shown_base, assumptions, data_key)
-    _metrics(result, base_result, ledger.wiring, uncertainty_panel.finished(job))
+    run = uncertainty_panel.finished(job)
+    _metrics(result, base_result, ledger.wiring, run)
     _what_limits(result, graph)
     if result.notes:
         with st.expander("Model notes: ratios shown as n/a, links without a published capacity"):
@@ -341,14 +342,14 @@ def render() -> None:
     st.subheader("Download for a report")
     st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
     stem = f"corridors-{assumptions.year}"
-    table_downloads(scenario_tables(result), ledger.sources, assumptions_table(assumptions, shown_base), stem, "dl_tables")
+    table_downloads(scenario_tables(result, run), ledger.sources, assumptions_table(assumptions, shown_base), stem, "dl_tables")
     st.caption(
         "The report is a PDF with the assumptions, the maps and charts, the indicators with their definitions, the tables, "
         "the sources and a link back to this view. The ZIP holds every chart as SVG and PNG, the XLSX and the CSVs."
     )
     report_panel(
-        lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url()),
-        signature=context.permalink + name,
+        lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url(), uncertainty=run),
+        signature=context.permalink + name + ("+intervals" if run is not None else ""),
         year=assumptions.year,
     )
 

@@ -135,7 +135,12 @@ def balance_table(result: FlowResult) -> pd.DataFrame | None:
     return table
 
 
-def indicator_table(result: FlowResult) -> pd.DataFrame:
-    table = result.indicator_table()[["key", "indicator", "value", "unit", "definition"]]
-    table.attrs = {"title": f"Indicators, {result.assumptions.year}"}
+def indicator_table(result: FlowResult, uncertainty: Uncertainty | None = None) -> pd.DataFrame:
+    """Every indicator with its unit and definition, and its P10, P50 and P90 when a Monte Carlo run is given (else blank)."""
+    table = result.indicator_table()[["key", "indicator", "value", "unit", "definition"]].copy()
+    intervals = uncertainty.intervals() if uncertainty is not None else None
+    for column in ("p10", "p50", "p90"):
+        table.insert(table.columns.get_loc("unit"), column, table["key"].map(intervals[column]) if intervals is not None else float("nan"))
+    draws = f"; P10–P90 from {uncertainty.draws:,} draws (seed {uncertainty.seed})" if uncertainty is not None else ""
+    table.attrs = {"title": f"Indicators, {result.assumptions.year}{draws}"}
     return table
