@@ -6,6 +6,7 @@ helps nobody. Each line gives the median and the 95th percentile over repeated r
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -95,8 +96,47 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
             build.append(time.perf_counter() - start)
             _report(f"synthetic network, {n:,} nodes: build", build)
             _report(f"synthetic network, {n:,} nodes: solve", _timed(solve_once, 3 if quick else 10))
+    if "draws" not in skip:
+        draw_benchmarks(ledger, graph, 250 if quick else 1000)
     if "export" not in skip:
         export_benchmarks(ledger, graph, base, _report, quick=quick)
+
+
+def draw_benchmarks(ledger: Ledger, graph: nx.MultiDiGraph, draws: int) -> None:
+    """Monte Carlo: the wall time of ``draws`` draws, against as many warm ``solve()`` calls, and peak memory."""
+    import resource
+
+    from corridors.model import solve
+    from corridors.model.baseline import baseline
+    from corridors.model.solve import model_of
+    from corridors.model.uncertainty import monte_carlo
+
+    base = baseline(ledger, 2025)
+    model = model_of(graph)
+    start = time.perf_counter()
+    run = monte_carlo(model, ledger, base, base.assumptions, draws=draws, seed=7)
+    single = time.perf_counter() - start
+    workers = min(2, os.cpu_count() or 1)
+    start = time.perf_counter()
+    monte_carlo(model, ledger, base, base.assumptions, draws=draws, seed=7, workers=workers)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    monte_carlo(model, ledger, base, base.assumptions, draws=draws, seed=7, workers=workers)
+    drawing = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(draws):
+        solve(graph, base.assumptions)
+    solving = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"  {draws:,} Monte Carlo draws, {len(run.inputs)} inputs, swings included:", flush=True)
+    print("    in this process".ljust(60) + f" {single:9.2f} s", flush=True)
+    print(f"    {workers} worker processes, started for this run".ljust(60) + f" {cold:9.2f} s", flush=True)
+    print(f"    {workers} worker processes, already running (warm)".ljust(60) + f" {drawing:9.2f} s", flush=True)
+    print(f"  {draws:,} warm solve() calls".ljust(60) + f" {solving:9.2f} s", flush=True)
+    print("  ratio: warm draws / warm solves".ljust(60) + f" {drawing / solving:9.2f}", flush=True)
+    print("  peak memory of this process so far".ljust(60) + f" {peak_mb:9.0f} MB", flush=True)
+    print("  peak memory of the largest worker process".ljust(60) + f" {worker_mb:9.0f} MB", flush=True)
 
 
 def export_benchmarks(

@@ -106,7 +106,9 @@ def _draws(ledger, graph, assumptions, args: argparse.Namespace):
             print(f"\rdraws: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
 
     base = baseline(ledger, assumptions.year)
-    return monte_carlo(model_of(graph), ledger, base, assumptions, draws=args.draws, seed=args.seed, progress=progress)
+    return monte_carlo(
+        model_of(graph), ledger, base, assumptions, draws=args.draws, seed=args.seed, progress=progress, workers=args.workers
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -205,11 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["table", "json"], default="table")
     run.add_argument("--draws", type=int, default=0, help="Monte Carlo draws over the sources' ranges (0: a single run)")
     run.add_argument("--seed", type=int, default=7, help="seed of the draws: the same seed gives identical results")
+    run.add_argument(
+        "--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes for the draws (results do not depend on it)"
+    )
     run.set_defaults(handler=cmd_run)
 
     bench = commands.add_parser("bench", help="print timings: solve, page rerun, synthetic networks, exports")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
-    bench.add_argument("--skip", nargs="*", choices=["page", "synthetic", "export"], help="parts to skip")
+    bench.add_argument("--skip", nargs="*", choices=["page", "synthetic", "draws", "export"], help="parts to skip")
     bench.set_defaults(handler=cmd_bench)
 
     export = commands.add_parser("export", help="write charts, tables and the report for a scenario")

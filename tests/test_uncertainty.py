@@ -87,6 +87,15 @@ def test_the_same_seed_gives_identical_results_and_another_seed_does_not(ledger,
     assert not np.array_equal(other.samples.to_numpy(), run.samples.to_numpy())
 
 
+def test_two_worker_processes_give_what_one_process_gives(ledger, graph, base):
+    # 180 draws and 26 inputs' two ends: enough solves to go to the process pool.
+    single = monte_carlo(model_of(graph), ledger, base, base.assumptions, draws=180, seed=11)
+    spread = monte_carlo(model_of(graph), ledger, base, base.assumptions, draws=180, seed=11, workers=2)
+    np.testing.assert_array_equal(single.indicators.to_numpy(), spread.indicators.to_numpy())
+    np.testing.assert_array_equal(single.binding.to_numpy(), spread.binding.to_numpy())
+    assert single.swings == spread.swings
+
+
 def test_the_swing_ranks_russian_gas_first_for_the_russian_share(run):
     ranking = run.sensitivity("russian_share_of_eu_exports")
     top = ranking.iloc[0]

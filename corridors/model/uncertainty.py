@@ -17,8 +17,10 @@ and labelled assumptions only.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,6 +230,7 @@ def monte_carlo(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Uncertainty:
     """Draw the uncertain inputs ``draws`` times and re-solve the built model for each.
 
@@ -243,6 +246,9 @@ def monte_carlo(
         How many draws, and the seed of the Latin hypercube: the same seed gives identical results.
     progress
         Called as ``progress(done, total)`` while the draws run (and the swings after them).
+    workers
+        Processes to spread the draws over (each builds its own model from the ledger's
+        folder). Every solve starts from scratch, so the results do not depend on it.
 
     Returns
     -------
@@ -252,34 +258,16 @@ def monte_carlo(
     inputs = uncertain_inputs(ledger, base, assumptions, model)
     values = variables(assumptions.model_dump())
     samples = sample(inputs, draws, seed)
-    link_position = _link_positions(model)
-    base_capacity = {name: net.base_capacity for name, net in model.networks.items()}
     central, _ = model.draw(values)
-    total = draws + 2 * len(inputs)
-    rows, binding = [], []
-
-    def one(changes: dict[str, float]) -> tuple[dict[str, float], np.ndarray]:
-        drawn = {**values, **{k: v for k, v in changes.items() if k in values}}
-        capacities: dict[str, np.ndarray] = {}
-        for link in (k for k in changes if k not in values):
-            network, index = link_position[link]
-            capacities.setdefault(network, base_capacity[network].copy())[index] = changes[link]
-        return model.draw(drawn, capacities)
-
-    records = samples.to_dict("records")
-    for i, row in enumerate(records):
-        found, binds = one(row)
-        rows.append(found)
-        binding.append(binds)
-        if progress is not None and (i % 25 == 0 or i == draws - 1):
-            progress(i + 1, total)
-    swings = {}
-    for k, spec in enumerate(inputs.to_dict("records")):
-        at_low, _ = one({spec["input"]: spec["low"]})
-        at_high, _ = one({spec["input"]: spec["high"]})
-        swings[spec["input"]] = (at_low, at_high)
-        if progress is not None:
-            progress(draws + 2 * (k + 1), total)
+    specs = inputs.to_dict("records")
+    changes = samples.to_dict("records") + [{s["input"]: s[end]} for s in specs for end in ("low", "high")]
+    if workers > 1 and len(changes) >= MIN_PARALLEL_DRAWS:
+        found = _in_processes(str(ledger.data_dir), assumptions.model_dump(), changes, workers, progress)
+    else:
+        found = evaluate(model, values, changes, progress)
+    rows = [f[0] for f in found[:draws]]
+    binding = [f[1] for f in found[:draws]]
+    swings = {s["input"]: (found[draws + 2 * k][0], found[draws + 2 * k + 1][0]) for k, s in enumerate(specs)}
     link_ids = list(model.result_links["link_id"])
     return Uncertainty(
         inputs=inputs,
@@ -290,6 +278,82 @@ def monte_carlo(
         seed=seed,
         swings=swings,
     )
+
+
+#: Below this many solves, starting processes costs more than it saves.
+MIN_PARALLEL_DRAWS = 200
+#: Pieces a parallel run is cut into: more pieces, finer progress.
+PIECES_PER_WORKER = 4
+
+
+def evaluate(
+    model: FlowModel,
+    values: dict[str, float],
+    changes: list[dict[str, float]],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[dict[str, float], np.ndarray]]:
+    """The indicators and binding links for each set of changes (assumption values, or link capacities by link id)."""
+    link_position = _link_positions(model)
+    base_capacity = {name: net.base_capacity for name, net in model.networks.items()}
+    found = []
+    for i, change in enumerate(changes):
+        drawn = {**values, **{k: v for k, v in change.items() if k in values}}
+        capacities: dict[str, np.ndarray] = {}
+        for link in (k for k in change if k not in values):
+            network, index = link_position[link]
+            capacities.setdefault(network, base_capacity[network].copy())[index] = change[link]
+        found.append(model.draw(drawn, capacities))
+        if progress is not None and (i % 25 == 0 or i == len(changes) - 1):
+            progress(i + 1, len(changes))
+    return found
+
+
+_WORKER_MODELS: dict[str, FlowModel] = {}
+
+
+def _evaluate_piece(data_dir: str, scenario: dict, changes: list[dict[str, float]]) -> list[tuple[dict[str, float], np.ndarray]]:
+    """One piece of a parallel run, in a worker process (which builds the model once per ledger folder)."""
+    from corridors.ledger.graph import build_graph
+    from corridors.ledger.load import load_ledger
+
+    if data_dir not in _WORKER_MODELS:
+        ledger = load_ledger(data_dir)
+        _WORKER_MODELS[data_dir] = FlowModel(build_graph(ledger), ledger.wiring)
+    model = _WORKER_MODELS[data_dir]
+    values = variables(model.wiring.assumption_model(**scenario).model_dump())
+    return evaluate(model, values, changes)
+
+
+def _in_processes(
+    data_dir: str, scenario: dict, changes: list[dict[str, float]], workers: int, progress: Callable[[int, int], None] | None
+) -> list[tuple[dict[str, float], np.ndarray]]:
+    pieces = np.array_split(np.arange(len(changes)), workers * PIECES_PER_WORKER)
+    done = 0
+    results: dict[int, list] = {}
+    pool = _pool(workers)
+    futures = {pool.submit(_evaluate_piece, data_dir, scenario, [changes[i] for i in piece]): k for k, piece in enumerate(pieces)}
+    for future in as_completed(futures):
+        results[futures[future]] = future.result()
+        done += len(pieces[futures[future]])
+        if progress is not None:
+            progress(done, len(changes))
+    return [item for k in range(len(pieces)) for item in results[k]]
+
+
+_POOLS: dict[int, Any] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> Any:
+    """A process pool kept for the next run (its workers keep their built models), one per size."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with _POOL_LOCK:
+        if workers not in _POOLS:
+            # A fresh interpreter per worker ("spawn"): nothing is inherited from a threaded parent (the dashboard's server).
+            _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return _POOLS[workers]
 
 
 def _link_positions(model: FlowModel) -> dict[str, tuple[str, int]]:
