@@ -111,6 +111,80 @@ def _draws(ledger, graph, assumptions, args: argparse.Namespace):
     )
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Monte Carlo over scenarios × years, here or on a Dask cluster, into one Parquet table."""
+    import time
+
+    from corridors import load_ledger
+    from corridors.model.scenarios import ScenarioError, load_scenario
+    from corridors.model.sweep import parse_years, sweep, tasks
+
+    ledger = load_ledger(args.data)
+    bounds = ledger.wiring.parameter_info("year")
+    try:
+        years = parse_years(args.years)
+    except ValueError as err:
+        raise CliError(f"--years {args.years}: {err}") from None
+    outside = [y for y in years if not bounds["minimum"] <= y <= bounds["maximum"]]
+    if outside:
+        raise CliError(f"--years: {outside[0]} is outside {bounds['minimum']}–{bounds['maximum']}")
+    if args.draws < 1:
+        raise CliError(f"--draws {args.draws}: a sweep needs at least one draw")
+    scenarios: list[tuple[str, dict[str, float]]] = []
+    for path in args.scenarios or []:
+        try:
+            scenario = load_scenario(path, ledger.wiring)
+        except ScenarioError as err:
+            raise CliError(f"scenario refused: {err}") from None
+        scenarios.append((scenario.name, dict(scenario.overrides)))
+    scenarios = scenarios or [("Baseline", {})]
+    todo = tasks(str(ledger.data_dir), scenarios, years, args.draws, args.seed)
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), desc="sweep", unit="task", disable=args.quiet)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(done - bar.n)
+
+    start = time.perf_counter()
+    client, cluster = _dask_client(args)
+    try:
+        table = sweep(todo, client, progress)
+    finally:
+        bar.close()
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    try:
+        table.to_parquet(args.out, index=False)
+    except OSError as err:
+        raise CliError(f"cannot write {args.out}: {err.strerror}", EXIT_EXPORT) from None
+    where = "this process" if client is None else (args.scheduler or f"a local cluster of {args.workers} workers")
+    print(
+        f"wrote {len(table)} rows to {args.out}: {len(scenarios)} scenario(s) × {len(years)} year(s) × {args.draws} draws, "
+        f"seed {args.seed}, on {where}, in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
+
+
+def _dask_client(args: argparse.Namespace):
+    """(client, cluster): none for --scheduler none, the cluster at --scheduler, or a local one of --workers processes."""
+    if args.scheduler == "none":
+        return None, None
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise CliError("the sweep needs dask.distributed: run `make setup` (or pip install -r requirements.txt)") from None
+    if args.scheduler:
+        try:
+            return Client(args.scheduler, timeout="30s"), None
+        except OSError as err:
+            raise CliError(f"cannot reach the Dask scheduler at {args.scheduler}: {err}") from None
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster, timeout="30s"), cluster
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from corridors.bench import run_benchmarks
 
@@ -232,6 +306,18 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--to", dest="to_year", type=int, default=2025, metavar="YEAR")
     backtest.add_argument("--format", choices=["table", "json"], default="table")
     backtest.set_defaults(handler=cmd_backtest)
+
+    sweep = commands.add_parser("sweep", help="Monte Carlo over scenarios × years, in this process or on a Dask cluster")
+    sweep.add_argument("--scenarios", nargs="*", metavar="FILE", help="scenario YAML files (default: the baseline)")
+    sweep.add_argument("--years", default="2025", help="years: 2025-2030, 2025,2027 or 2025 (default 2025)")
+    sweep.add_argument("--draws", type=int, default=1000, help="draws per scenario and year (default 1000)")
+    sweep.add_argument("--seed", type=int, default=7, help="seed of every task's draws")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786), or 'none' for this process")
+    sweep.add_argument("--workers", type=int, default=2, help="worker processes of the local cluster (default 2)")
+    sweep.add_argument("--out", default="sweep.parquet", metavar="FILE", help="Parquet file to write (default sweep.parquet)")
+    sweep.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=cmd_sweep)
 
     dashboard = commands.add_parser("dashboard", help="serve the dashboard (from any folder, also after pip install)")
     dashboard.add_argument("--port", type=int, default=8501)
