@@ -79,3 +79,15 @@ def test_cli_export_with_draws_writes_the_intervals(tmp_path):
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "tables" / "indicators.csv", encoding="utf-8-sig")
     assert table[["p10", "p50", "p90"]].notna().any().all()
+
+
+def test_the_map_marks_links_that_bind_in_half_the_draws(drawn):
+    figure = drawn.figures()["flows"][1]()
+    midpoints = next(t for t in figure.data if t.mode == "markers" and t.text is not None and len(t.text) > 20)
+    probability = drawn.uncertainty.binding_probability()
+    likely = set(probability[probability >= 0.5].index)
+    assert likely >= {"scp-sangachal-georgia", "tap-kipoi-komotini"}
+    marked = [text for text, symbol in zip(midpoints.text, midpoints.marker.symbol) if symbol == "diamond"]
+    assert len(marked) == len(likely)
+    assert all("Binds in" in text for text in midpoints.text)
+    assert any(t.name == "binds in ≥ 50% of the draws" for t in figure.data)

@@ -68,7 +68,8 @@ class ScenarioExport:
             self.name, self.assumptions.year, self.exported_on, permalink(self.assumptions, self.baseline.assumptions, self.base_url)
         )
         self.estimates = estimates_with_sources(self.ledger)
-        self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates)
+        probability = self.uncertainty.binding_probability() if self.uncertainty is not None else None
+        self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates, probability)
         if self.uncertainty is not None:
             self._figures.update(uncertainty_figures(self.ledger, self.uncertainty, self.assumptions.year))
         self._built: dict[str, go.Figure] = {}
@@ -105,7 +106,13 @@ class ScenarioExport:
 
 
 def scenario_figures(
-    ledger: Ledger, graph: nx.MultiDiGraph, result: FlowResult, base: Baseline, name: str, estimates: pd.DataFrame | None = None
+    ledger: Ledger,
+    graph: nx.MultiDiGraph,
+    result: FlowResult,
+    base: Baseline,
+    name: str,
+    estimates: pd.DataFrame | None = None,
+    binding_probability: pd.Series | None = None,
 ) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
     """The charts of a solved scenario: name → (title, builder).
 
@@ -129,6 +136,8 @@ def scenario_figures(
         return series_figure(frame[(frame["metric"] == metric) & (frame["subject"] == subject)], title)
 
     flows = result.links.set_index("link_id")
+    if binding_probability is not None:
+        flows = flows.join(binding_probability.rename("binding_probability"))
     figures: dict[str, tuple[str, Callable[[], go.Figure]]] = {
         "flows": (
             f"Flows and utilisation, {year}",

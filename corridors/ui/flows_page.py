@@ -334,7 +334,8 @@ def render() -> None:
             for note in result.notes:
                 st.caption(note)
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
-    _charts(scenario_figures(ledger, graph, result, shown_base, name), context)
+    probability = run.binding_probability() if run is not None else None
+    _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability), context)
     assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
     uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
     _tables(result)

@@ -46,6 +46,8 @@ NODE_SYMBOLS = {
 }
 #: Colour stops of a link's utilisation, from spare capacity (blue) to full (dark red).
 UTILISATION_SCALE = [[0.0, "#2c7bb6"], [0.5, "#abd9e9"], [0.75, "#fdae61"], [0.9, "#f46d43"], [1.0, "#a50026"]]
+#: A link that binds in at least this share of the Monte Carlo draws is marked on the map.
+LIKELY_BINDING = 0.5
 
 
 def _width(value: float | None, top: float) -> float:
@@ -146,6 +148,8 @@ def _hover(link: dict, unit: str, with_flows: bool, names: dict[str, str], sourc
         lines.append(flow + ("" if link["open"] else " (closed in this year)"))
         if _present(link.get("utilisation")):
             lines.append(f"Utilisation: {link['utilisation']:.0%}" + (" · <b>bottleneck</b>" if link.get("binding") else ""))
+        if _present(link.get("binding_probability")):
+            lines.append(f"Binds in {link['binding_probability']:.0%} of the Monte Carlo draws")
     lines += _source_lines(link["source_ids"], sources)
     return "<br>".join(lines)
 
@@ -197,6 +201,17 @@ def network_figure(
             dict(type="scattergeo", lon=[None], lat=[None], mode="lines", line=dict(color=colour, width=4), name=name)
             for name, colour in UTILISATION_LEGEND
         ]
+    if "diamond" in mids["symbol"]:
+        traces.append(
+            dict(
+                type="scattergeo",
+                lon=[None],
+                lat=[None],
+                mode="markers",
+                marker=dict(symbol="diamond", size=11, color="#a50026"),
+                name=f"binds in ≥ {LIKELY_BINDING:.0%} of the draws",
+            )
+        )
     traces += [_midpoint_trace(mids), _node_trace(nodes)]
     if footer is None:
         footer = source_line((s for ids in links["source_ids"] for s in ids), sources)
@@ -210,7 +225,7 @@ def _links_with_flows(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> pd.
     links = links_frame(graph)
     if flows is None:
         return links
-    wanted = ["flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse"]
+    wanted = ["flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse", "binding_probability"]
     # Renamed so the ledger's capacity stays beside the model's: the hover shows both when they differ.
     return links.join(flows[[c for c in wanted if c in flows.columns]].rename(columns={"capacity": "model_capacity"}), how="left")
 
@@ -249,7 +264,7 @@ def _link_geometry(
     position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
     names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
     groups: dict[tuple, dict[str, list]] = {}
-    mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": []}
+    mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
     source_texts = _source_texts(sources)
     for link in links.to_dict("records"):
         style = _link_style(link, with_flows, tops)
@@ -262,6 +277,10 @@ def _link_geometry(
         mids["lat"].append((y0 + y1) / 2)
         mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, source_texts, branches))
         mids["colour"].append("#a50026" if with_flows and link.get("binding") else style[1])
+        # A link that binds in at least half the draws is marked: where the sources' ranges make it the limit.
+        likely = _present(link.get("binding_probability")) and link["binding_probability"] >= LIKELY_BINDING
+        mids["size"].append(13 if likely else 7)
+        mids["symbol"].append("diamond" if likely else "circle")
     return groups, mids
 
 
@@ -296,7 +315,12 @@ def _midpoint_trace(mids: dict[str, list]) -> dict:
         lon=np.array(mids["lon"]),
         lat=np.array(mids["lat"]),
         text=np.array(mids["text"], dtype=object),
-        marker=dict(size=7, color=np.array(mids["colour"], dtype=object), line=dict(width=1, color="white")),
+        marker=dict(
+            size=np.array(mids["size"]),
+            symbol=np.array(mids["symbol"], dtype=object),
+            color=np.array(mids["colour"], dtype=object),
+            line=dict(width=1, color="white"),
+        ),
         hovertemplate="%{text}<extra></extra>",
         name="Link details (hover)",
         showlegend=False,
