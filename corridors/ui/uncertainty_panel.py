@@ -9,6 +9,7 @@ the progress and reruns the page once the run is done.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import threading
 import time
@@ -31,6 +32,8 @@ from corridors.ui.common import chart_config
 from corridors.ui.downloads import chart_download_panel
 from corridors.views.uncertainty import distribution_figure, format_interval, method_line, tornado_figure
 
+#: Environment variable a deployment sets to draw fewer (or more) scenarios per page than DEFAULT_DRAWS.
+PAGE_DRAWS_ENV = "CORRIDORS_PAGE_DRAWS"
 #: Finished or running Monte Carlo runs kept (oldest dropped first).
 KEPT_RUNS = 12
 #: A run nobody has looked at for this long (seconds) is abandoned: its page moved on or closed.
@@ -124,13 +127,20 @@ def run_key(data_dir: str | None, assumptions: AssumptionsBase, draws: int, seed
     return json.dumps([data_dir, assumptions.model_dump(), draws, seed], sort_keys=True)
 
 
+def page_draws() -> int:
+    """Draws per page: ``CORRIDORS_PAGE_DRAWS`` when it is a whole number from 10 to 100,000, else DEFAULT_DRAWS."""
+    text = os.environ.get(PAGE_DRAWS_ENV, "")
+    return int(text) if text.isdigit() and 10 <= int(text) <= 100_000 else DEFAULT_DRAWS
+
+
 def start(ledger: Ledger, graph: nx.MultiDiGraph, base: Baseline, assumptions: AssumptionsBase, data_dir: str | None) -> Job:
     """The scenario's Monte Carlo run (started in the background if it is not running or done)."""
+    draws = page_draws()
 
     def work(progress: Callable[[int, int], None]) -> Uncertainty:
-        return monte_carlo(model_of(graph), ledger, base, assumptions, DEFAULT_DRAWS, DEFAULT_SEED, progress)
+        return monte_carlo(model_of(graph), ledger, base, assumptions, draws, DEFAULT_SEED, progress)
 
-    key = run_key(data_dir, assumptions, DEFAULT_DRAWS, DEFAULT_SEED)
+    key = run_key(data_dir, assumptions, draws, DEFAULT_SEED)
     previous = st.session_state.get("mc_key")
     if previous is not None and previous != key:
         _runs().release(previous)
@@ -153,7 +163,7 @@ def _progress(job: Job) -> None:
         st.rerun()
     st.progress(
         min(job.done / max(job.total, 1), 1.0),
-        text=f"Intervals: drawing {DEFAULT_DRAWS:,} scenarios over the sources' ranges… {job.done:,} of {job.total:,} solves. "
+        text=f"Intervals: drawing {page_draws():,} scenarios over the sources' ranges… {job.done:,} of {job.total:,} solves. "
         "The sliders stay live; the intervals follow.",
     )
 
