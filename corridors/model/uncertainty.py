@@ -17,6 +17,7 @@ and labelled assumptions only.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import warnings
 from collections.abc import Callable
@@ -342,6 +343,16 @@ def _in_processes(
 
 _POOLS: dict[int, Any] = {}
 _POOL_LOCK = threading.Lock()
+
+
+def _shutdown_pools() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _POOLS.clear()
+
+
+# Before the interpreter tears its modules down: a pool left to the garbage collector then complains.
+atexit.register(_shutdown_pools)
 
 
 def _pool(workers: int) -> Any:
