@@ -377,6 +377,16 @@ class FlowModel(IndicatorsMixin):
             )
         return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved)
 
+    def links_sized_by_assumptions(self) -> set[str]:
+        """Links whose capacity an assumption sets (its ``effect`` is ``capacity``): links.csv's figure does not apply."""
+        return {
+            str(link)
+            for _, effect, masks in self._effects
+            if effect == "capacity"
+            for name, net in self.networks.items()
+            for link in net.links["link_id"].to_numpy()[masks[name]]
+        }
+
     def draw(self, values: dict[str, float], capacities: dict[str, np.ndarray] | None = None) -> tuple[dict[str, float], np.ndarray]:
         """One draw of a Monte Carlo run: the indicators and which links bind, without the result tables.
 

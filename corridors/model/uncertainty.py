@@ -96,7 +96,7 @@ def uncertain_inputs(ledger: Ledger, base: Baseline, assumptions: AssumptionsBas
                 "why": why,
             }
         )
-    governed = {link for _, effect, masks in model._effects if effect == "capacity" for link in _masked_links(model, masks)}
+    governed = model.links_sized_by_assumptions()
     links = ledger.links.set_index("link_id")
     for link_id, link in links.iterrows():
         if link_id in governed or pd.isna(link["capacity_low"]) or pd.isna(link["capacity_high"]) or pd.isna(link["capacity"]):
@@ -125,10 +125,6 @@ def _bounded(low: float, high: float, central: float, minimum: float, maximum: f
     return max(min(low, central), minimum), min(max(high, central), maximum)
 
 
-def _masked_links(model: FlowModel, masks: dict[str, np.ndarray]) -> list[str]:
-    return [str(link) for name, net in model.networks.items() for link in net.links["link_id"].to_numpy()[masks[name]]]
-
-
 def sample(inputs: pd.DataFrame, draws: int, seed: int) -> pd.DataFrame:
     """``draws`` values of every input from a Latin hypercube; the same seed gives the same values.
 
@@ -145,6 +141,8 @@ def sample(inputs: pd.DataFrame, draws: int, seed: int) -> pd.DataFrame:
 
 def _quantile(u: np.ndarray, low: float, mode: float, high: float, distribution: str) -> np.ndarray:
     """The inverse CDF of a uniform or triangular distribution on [low, high]."""
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"unknown distribution '{distribution}' (known: {', '.join(DISTRIBUTIONS)})")
     width = high - low
     if distribution == "uniform":
         return low + u * width
