@@ -101,10 +101,11 @@ class Runs:
     def _work(self) -> None:
         while True:
             job, work = self._queue.get()
+            # A dropped (cancelled) run is skipped; from here on the future is ours alone to settle.
+            if not job.future.set_running_or_notify_cancel():
+                continue
             if job.abandoned:
                 job.future.set_exception(Abandoned("nobody asked for these draws any more"))
-                continue
-            if not job.future.set_running_or_notify_cancel():
                 continue
             try:
                 job.future.set_result(work(job.progress))

@@ -1,0 +1,56 @@
+"""The Flows page's background runs: one worker that outlives dropped and abandoned runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from corridors.ui import uncertainty_panel
+from corridors.ui.uncertainty_panel import Abandoned, Runs
+
+
+def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_next(monkeypatch):
+    monkeypatch.setattr(uncertainty_panel, "KEPT_RUNS", 1)
+    monkeypatch.setattr(uncertainty_panel, "ABANDON_AFTER", 0.2)
+    runs = Runs()
+    release = threading.Event()
+    first = runs.job("first", lambda progress: release.wait(10) and "first")
+    deadline = time.monotonic() + 10
+    while not first.future.running() and time.monotonic() < deadline:  # the worker is busy with it
+        time.sleep(0.01)
+    waiting = runs.job("second", lambda progress: "second")
+    time.sleep(0.3)  # nobody asks for the second any more: abandoned
+    third = runs.job("third", lambda progress: "third")  # one run is kept: the queued second is dropped
+    assert waiting.future.cancelled()
+    release.set()
+    assert first.future.result(timeout=10) == "first"
+    # The worker met a run both dropped and abandoned, lived, and served the next.
+    assert third.future.result(timeout=10) == "third"
+    again = runs.job("second", lambda progress: "second again")
+    assert again is not waiting and again.future.result(timeout=10) == "second again"
+
+
+def test_a_run_nobody_watches_stops_at_its_next_step(monkeypatch):
+    monkeypatch.setattr(uncertainty_panel, "ABANDON_AFTER", 0.2)
+    runs = Runs()
+
+    def slow(progress):
+        for i in range(200):
+            time.sleep(0.01)
+            progress(i + 1, 200)
+        return "done"
+
+    with pytest.raises(Abandoned):
+        runs.job("slow", slow).future.result(timeout=10)
+
+
+def test_a_failing_run_reports_its_error_and_the_worker_goes_on():
+    runs = Runs()
+
+    def broken(progress):
+        raise ValueError("the flow programme was not solved")
+
+    assert isinstance(runs.job("broken", broken).future.exception(timeout=10), ValueError)
+    assert runs.job("fine", lambda progress: 42).future.result(timeout=10) == 42
