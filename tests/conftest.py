@@ -20,9 +20,9 @@ from corridors.chromium import ChromiumNotFound, find_chromium
 from corridors.ledger.schema import DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-# The Flows page draws its intervals in the background; 200 draws (not 1,000) keep that work from crowding
+# The Flows page draws its intervals in the background; 50 draws (not 1,000) keep that work from crowding
 # the other page tests on a 2-core machine. The AppTests and the test server both read it.
-os.environ.setdefault("CORRIDORS_PAGE_DRAWS", "200")
+os.environ.setdefault("CORRIDORS_PAGE_DRAWS", "50")
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from corridors.ui.uncertainty_panel import page_draws
 from tests.conftest import wait_for_idle
 from tests.test_browser_scenarios import EUROPE, assert_no_error, open_flows, slider, step_to
 
@@ -39,6 +40,6 @@ def test_intervals_arrive_without_blocking_and_a_slider_still_answers_at_once(se
     # Both charts have the download panel, like every chart on the page.
     panels = page.get_by_text("Download this chart (PNG, SVG, PDF)")
     expect(panels).to_have_count(page.locator(".js-plotly-plot").count(), timeout=30_000)
-    expect(page.get_by_text("200 draws").first).to_be_attached()  # CORRIDORS_PAGE_DRAWS, set by the test suite
+    expect(page.get_by_text(f"{page_draws()} draws").first).to_be_attached()  # CORRIDORS_PAGE_DRAWS, set by the test suite
     wait_for_idle(page)
     assert_no_error(page)

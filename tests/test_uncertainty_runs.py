@@ -54,3 +54,22 @@ def test_a_failing_run_reports_its_error_and_the_worker_goes_on():
 
     assert isinstance(runs.job("broken", broken).future.exception(timeout=10), ValueError)
     assert runs.job("fine", lambda progress: 42).future.result(timeout=10) == 42
+
+
+def test_stop_ends_a_running_run_and_the_worker_within_its_bound():
+    runs = Runs()
+
+    def endless(progress):
+        for i in range(10_000):
+            time.sleep(0.01)
+            progress(i + 1, 10_000)
+        return "never"
+
+    job = runs.job("endless", endless)
+    deadline = time.monotonic() + 10
+    while not job.future.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    runs.stop(timeout=5)
+    assert time.monotonic() - started < 2
+    assert isinstance(job.future.exception(timeout=1), Abandoned)

@@ -279,6 +279,8 @@ def monte_carlo(
     )
 
 
+#: Progress is reported every this many draws (a caller may stop a run there by raising).
+PROGRESS_EVERY = 5
 #: Below this many solves, starting processes costs more than it saves.
 MIN_PARALLEL_DRAWS = 200
 #: Pieces a parallel run is cut into: more pieces, finer progress.
@@ -302,7 +304,7 @@ def evaluate(
             network, index = link_position[link]
             capacities.setdefault(network, base_capacity[network].copy())[index] = change[link]
         found.append(model.draw(drawn, capacities))
-        if progress is not None and (i % 25 == 0 or i == len(changes) - 1):
+        if progress is not None and (i % PROGRESS_EVERY == 0 or i == len(changes) - 1):
             progress(i + 1, len(changes))
     return found
 

@@ -8,6 +8,7 @@ the progress and reruns the page once the run is done.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -54,6 +55,7 @@ class Job:
     done: int = 0
     total: int = 1
     seen: float = field(default_factory=time.monotonic)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def touch(self) -> None:
         self.seen = time.monotonic()
@@ -63,6 +65,8 @@ class Job:
         return time.monotonic() - self.seen > ABANDON_AFTER
 
     def progress(self, done: int, total: int) -> None:
+        if self.stopping.is_set():
+            raise Abandoned("the server is shutting down")
         if self.abandoned:
             raise Abandoned(f"no page asked for these draws for {ABANDON_AFTER:g} s")
         self.done, self.total = done, total
@@ -75,7 +79,17 @@ class Runs:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._queue: queue.Queue[tuple[Job, Callable]] = queue.Queue()
         self._lock = threading.Lock()
-        threading.Thread(target=self._work, name="corridors-draws", daemon=True).start()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="corridors-draws", daemon=True)
+        self._thread.start()
+        # A solver still running when the interpreter exits aborts it: stop the draws first (bounded wait).
+        atexit.register(self.stop)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the running draws at their next step and end the worker (waits at most ``timeout`` seconds)."""
+        self._stopping.set()
+        self._queue.put((None, None))
+        self._thread.join(timeout)
 
     def job(self, key: str, work: Callable[[Callable[[int, int], None]], Uncertainty]) -> Job:
         """The run for ``key``, queued now if there is none (or the last one was abandoned)."""
@@ -85,7 +99,7 @@ class Runs:
                 self._jobs.move_to_end(key)
                 job.touch()
                 return job
-            job = self._jobs[key] = Job()
+            job = self._jobs[key] = Job(stopping=self._stopping)
             while len(self._jobs) > KEPT_RUNS:
                 self._jobs.popitem(last=False)[1].future.cancel()
         self._queue.put((job, work))
@@ -101,6 +115,8 @@ class Runs:
     def _work(self) -> None:
         while True:
             job, work = self._queue.get()
+            if job is None:  # stop() was called
+                return
             # A dropped (cancelled) run is skipped; from here on the future is ours alone to settle.
             if not job.future.set_running_or_notify_cancel():
                 continue
