@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,11 @@ class Ledger:
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
+
+    @cached_property
+    def estimates_by_series(self) -> dict[tuple[str, str], pd.DataFrame]:
+        """The rows of ``estimates.csv`` grouped by (metric, subject), built once: defaults read them many times."""
+        return {(str(m), str(s)): rows for (m, s), rows in self.estimates.groupby(["metric", "subject"], sort=False)}
 
     def source_ids_of(self, cell: str | float | None) -> list[str]:
         """Split a ``source_ids`` cell into its ids."""

@@ -81,8 +81,10 @@ class Baseline:
 
 
 def _series_rows(ledger: Ledger, series: SeriesRef, bases: tuple[str, ...]) -> pd.DataFrame:
-    est = ledger.estimates
-    rows = est[(est["metric"] == series.metric) & (est["subject"] == series.subject) & est["basis"].isin(bases)]
+    rows = ledger.estimates_by_series.get((series.metric, series.subject))
+    if rows is None:
+        return ledger.estimates.iloc[0:0]
+    rows = rows[rows["basis"].isin(bases)]
     if series.branch is not None:
         rows = rows[rows["branch"] == series.branch]
     return rows
@@ -90,17 +92,19 @@ def _series_rows(ledger: Ledger, series: SeriesRef, bases: tuple[str, ...]) -> p
 
 def _pick(ledger: Ledger, rows: pd.DataFrame, choose: str) -> pd.Series:
     """The one row a default takes among conflicting rows of one year (see CHOICES)."""
-    rank = rows["basis"].map({basis: i for i, basis in enumerate(CAPACITY_BASES)}).fillna(len(CAPACITY_BASES))
-    trusted = rows[rank == rank.min()]
-    scaled = trusted["value"] * trusted["unit"].map(UNIT_SCALE).fillna(1.0)
+    # A handful of rows: plain lists are far cheaper here than pandas' per-call overhead.
+    rank = {basis: i for i, basis in enumerate(CAPACITY_BASES)}
+    ranks = [rank.get(b, len(rank)) for b in rows["basis"].tolist()]
+    scaled = [float(v) * UNIT_SCALE.get(str(u), 1.0) for v, u in zip(rows["value"].tolist(), rows["unit"].tolist())]
+    trusted = [i for i, r in enumerate(ranks) if r == min(ranks)]
     if choose == "lowest":
-        return trusted.loc[scaled.idxmin()]
+        return rows.iloc[min(trusted, key=lambda i: scaled[i])]
     if choose == "latest_published":
-        published = ledger.sources.set_index("source_id")["published"].astype("string")
-        # Undated pages count as the oldest; a tie keeps the highest figure.
-        order = trusted.assign(_when=trusted["source_id"].map(published).fillna(""), _value=scaled)
-        return order.sort_values(["_when", "_value"], kind="stable").iloc[-1]
-    return trusted.loc[scaled.idxmax()]
+        published = {i: d for i, d in zip(ledger.sources["source_id"], ledger.sources["published"]) if isinstance(d, str)}
+        when = [published.get(source, "") for source in rows["source_id"].tolist()]
+        # Undated pages count as the oldest; a tie keeps the highest figure, and among equals the last row.
+        return rows.iloc[max(reversed(trusted), key=lambda i: (when[i], scaled[i]))]
+    return rows.iloc[max(trusted, key=lambda i: scaled[i])]
 
 
 def ledger_figure(
@@ -233,14 +237,14 @@ def _rule_ratio(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     return Provenance(value, kind, label, **_merge(figures))
 
 
-def _exact(ledger: Ledger, series: SeriesRef, year: int, choose: str) -> float | None:
-    """The chosen outturn of a series for exactly ``year`` (None when there is none)."""
+def _yearly(ledger: Ledger, series: SeriesRef, choose: str) -> dict[int, float]:
+    """The chosen outturn of a series for each year that has one."""
     rows = _series_rows(ledger, series, OBSERVED)
-    rows = rows[rows["year"] == year]
-    if rows.empty:
-        return None
-    chosen = _pick(ledger, rows, choose)
-    return float(chosen["value"]) * UNIT_SCALE.get(str(chosen["unit"]), 1.0)
+    found = {}
+    for year, same in rows.groupby("year", sort=True):
+        chosen = _pick(ledger, same, choose)
+        found[int(year)] = float(chosen["value"]) * UNIT_SCALE.get(str(chosen["unit"]), 1.0)
+    return found
 
 
 def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
@@ -263,7 +267,8 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
     if total is None or total.year is None:
         return _labelled(info, f"the ledger has no {whole} figure up to {year}; ")
     at = total.year
-    mine = _exact(ledger, own, at, info["choose"])
+    by_part = {name: _yearly(ledger, ref, info["choose"]) for name, ref in parts.items()}
+    mine = by_part[info["name"]].get(at)
     if mine is not None:
         kind: Kind = "ledger" if at == year else "carried"
         when = f"{at}" if at == year else f"{at}, the year of the latest {whole} figure"
@@ -271,14 +276,14 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
         rows = rows[rows["year"] == at]
         sources = tuple(dict.fromkeys(rows["source_id"]))
         return Provenance(round(mine, 3), kind, f"Ledger: {own} for {when}.", sources, estimate_ids=tuple(rows["estimate_id"]), year=at)
-    published = {name: value for name, ref in parts.items() if (value := _exact(ledger, ref, at, info["choose"])) is not None}
+    published = {name: figures[at] for name, figures in by_part.items() if at in figures}
     rest = max(total.value - sum(published.values()), 0.0)
-    complete = _breakdown_years(ledger, parts, whole, info["choose"])
+    complete = _breakdown_years(_yearly(ledger, whole, info["choose"]), by_part)
     if not complete:
         return _labelled(info, f"no year has field figures that add up to {whole}; ")
     earlier = [y for y in complete if y <= at]
     ref_year = earlier[-1] if earlier else complete[0]
-    weights = {name: _exact(ledger, ref, ref_year, info["choose"]) or 0.0 for name, ref in parts.items() if name not in published}
+    weights = {name: figures.get(ref_year, 0.0) for name, figures in by_part.items() if name not in published}
     share = weights[info["name"]] / sum(weights.values()) if sum(weights.values()) > 0 else 0.0
     named = ", ".join(f"{parts[n]} {v:g}" for n, v in published.items()) or "none"
     label = (
@@ -289,13 +294,12 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
     return Provenance(round(rest * share, 3), "derived", label, total.source_ids, estimate_ids=total.estimate_ids, year=at)
 
 
-def _breakdown_years(ledger: Ledger, parts: dict[str, SeriesRef], whole: SeriesRef, choose: str) -> list[int]:
+def _breakdown_years(totals: dict[int, float], by_part: dict[str, dict[int, float]]) -> list[int]:
     """Years whose published parts add up to the published total (parts without a figure count as 0)."""
     years = []
-    for at in sorted(set(_series_rows(ledger, whole, OBSERVED)["year"].astype(int))):
-        total = _exact(ledger, whole, at, choose)
-        found = [v for ref in parts.values() if (v := _exact(ledger, ref, at, choose)) is not None]
-        if total is not None and len(found) >= 2 and abs(sum(found) - total) <= BREAKDOWN_TOLERANCE:
+    for at, total in sorted(totals.items()):
+        found = [figures[at] for figures in by_part.values() if at in figures]
+        if len(found) >= 2 and abs(sum(found) - total) <= BREAKDOWN_TOLERANCE:
             years.append(at)
     return years
 
