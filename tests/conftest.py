@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -41,6 +42,14 @@ def ledger_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture
+def ledger_without_balkan_route(ledger_copy: Path):
+    """The shipped ledger less the BOTAŞ grid link to Bulgaria: Europe is then reached through TAP and IGB only."""
+    links = pd.read_csv(ledger_copy / "links.csv", dtype=str, keep_default_na=False)
+    links[links["link_id"] != "grid-erzurum-malkoclar"].to_csv(ledger_copy / "links.csv", index=False)
+    return load_ledger(ledger_copy)
 
 
 def chromium_path() -> str:

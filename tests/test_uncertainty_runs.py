@@ -8,7 +8,26 @@ import time
 import pytest
 
 from corridors.ui import uncertainty_panel
-from corridors.ui.uncertainty_panel import Abandoned, Runs
+from corridors.ui.uncertainty_panel import Abandoned, Job, Runs
+
+
+def wait_until_running(job: Job) -> None:
+    """Until the worker has picked the job up (at most 10 s)."""
+    deadline = time.monotonic() + 10
+    while not job.future.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def stepping(steps: int):
+    """A run of ``steps`` steps of 10 ms, reporting each one (where an abandoned or stopped run ends)."""
+
+    def work(progress):
+        for i in range(steps):
+            time.sleep(0.01)
+            progress(i + 1, steps)
+        return "done"
+
+    return work
 
 
 def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_next(monkeypatch):
@@ -17,9 +36,7 @@ def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_nex
     runs = Runs()
     release = threading.Event()
     first = runs.job("first", lambda progress: release.wait(10) and "first")
-    deadline = time.monotonic() + 10
-    while not first.future.running() and time.monotonic() < deadline:  # the worker is busy with it
-        time.sleep(0.01)
+    wait_until_running(first)  # the worker is busy with it
     waiting = runs.job("second", lambda progress: "second")
     time.sleep(0.3)  # nobody asks for the second any more: abandoned
     third = runs.job("third", lambda progress: "third")  # one run is kept: the queued second is dropped
@@ -35,15 +52,8 @@ def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_nex
 def test_a_run_nobody_watches_stops_at_its_next_step(monkeypatch):
     monkeypatch.setattr(uncertainty_panel, "ABANDON_AFTER", 0.2)
     runs = Runs()
-
-    def slow(progress):
-        for i in range(200):
-            time.sleep(0.01)
-            progress(i + 1, 200)
-        return "done"
-
     with pytest.raises(Abandoned):
-        runs.job("slow", slow).future.result(timeout=10)
+        runs.job("slow", stepping(200)).future.result(timeout=10)
 
 
 def test_a_failing_run_reports_its_error_and_the_worker_goes_on():
@@ -58,17 +68,8 @@ def test_a_failing_run_reports_its_error_and_the_worker_goes_on():
 
 def test_stop_ends_a_running_run_and_the_worker_within_its_bound():
     runs = Runs()
-
-    def endless(progress):
-        for i in range(10_000):
-            time.sleep(0.01)
-            progress(i + 1, 10_000)
-        return "never"
-
-    job = runs.job("endless", endless)
-    deadline = time.monotonic() + 10
-    while not job.future.running() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    job = runs.job("endless", stepping(10_000))
+    wait_until_running(job)
     started = time.monotonic()
     runs.stop(timeout=5)
     assert time.monotonic() - started < 2

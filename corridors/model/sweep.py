@@ -33,22 +33,13 @@ class SweepTask:
     seed: int
 
 
-_MODELS: dict[str, Any] = {}
-
-
 def run_task(task: SweepTask) -> pd.DataFrame:
     """Run one task's draws (building the ledger's model once per worker) and return its rows."""
-    from corridors.ledger.graph import build_graph
-    from corridors.ledger.load import load_ledger
     from corridors.model.baseline import baseline
-    from corridors.model.flows import FlowModel
     from corridors.model.scenarios import Scenario
-    from corridors.model.uncertainty import monte_carlo
+    from corridors.model.uncertainty import monte_carlo, worker_model
 
-    if task.data_dir not in _MODELS:
-        ledger = load_ledger(task.data_dir)
-        _MODELS[task.data_dir] = (ledger, FlowModel(build_graph(ledger), ledger.wiring))
-    ledger, model = _MODELS[task.data_dir]
+    ledger, model = worker_model(task.data_dir)
     assumptions = Scenario(task.scenario, task.year, task.overrides).assumptions(ledger)
     run = monte_carlo(model, ledger, baseline(ledger, task.year), assumptions, draws=task.draws, seed=task.seed)
     intervals = run.intervals()

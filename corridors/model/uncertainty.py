@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -186,7 +187,16 @@ class Uncertainty:
         return len(self.samples)
 
     def intervals(self) -> pd.DataFrame:
-        """P10, P50 and P90 of every indicator, next to the scenario's own value (``central``)."""
+        """P10, P50 and P90 of every indicator, next to the scenario's own value (``central``); a copy to keep."""
+        return self._intervals.copy()
+
+    def binding_probability(self) -> pd.Series:
+        """For every link, the share of draws in which it binds (0 to 1); a copy to keep."""
+        return self._binding_probability.copy()
+
+    # Computed once: a finished run is read on every rerun of every page that shows it.
+    @cached_property
+    def _intervals(self) -> pd.DataFrame:
         values = self.indicators.to_numpy(dtype=float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an indicator that is n/a in every draw
@@ -196,8 +206,8 @@ class Uncertainty:
             index=self.indicators.columns,
         )
 
-    def binding_probability(self) -> pd.Series:
-        """For every link, the share of draws in which it binds (0 to 1)."""
+    @cached_property
+    def _binding_probability(self) -> pd.Series:
         return self.binding.mean(axis=0).rename("binding_probability")
 
     def sensitivity(self, indicator: str) -> pd.DataFrame:
@@ -309,18 +319,23 @@ def evaluate(
     return found
 
 
-_WORKER_MODELS: dict[str, FlowModel] = {}
+_WORKER_MODELS: dict[str, tuple[Ledger, FlowModel]] = {}
 
 
-def _evaluate_piece(data_dir: str, scenario: dict, changes: list[dict[str, float]]) -> list[tuple[dict[str, float], np.ndarray]]:
-    """One piece of a parallel run, in a worker process (which builds the model once per ledger folder)."""
+def worker_model(data_dir: str) -> tuple[Ledger, FlowModel]:
+    """The ledger of a folder and its built model, read once per worker process (a pool's or a Dask cluster's)."""
     from corridors.ledger.graph import build_graph
     from corridors.ledger.load import load_ledger
 
     if data_dir not in _WORKER_MODELS:
         ledger = load_ledger(data_dir)
-        _WORKER_MODELS[data_dir] = FlowModel(build_graph(ledger), ledger.wiring)
-    model = _WORKER_MODELS[data_dir]
+        _WORKER_MODELS[data_dir] = (ledger, FlowModel(build_graph(ledger), ledger.wiring))
+    return _WORKER_MODELS[data_dir]
+
+
+def _evaluate_piece(data_dir: str, scenario: dict, changes: list[dict[str, float]]) -> list[tuple[dict[str, float], np.ndarray]]:
+    """One piece of a parallel run, in a worker process."""
+    _, model = worker_model(data_dir)
     values = variables(model.wiring.assumption_model(**scenario).model_dump())
     return evaluate(model, values, changes)
 
