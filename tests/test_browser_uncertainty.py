@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from corridors.ui.uncertainty_panel import page_draws
 from tests.conftest import wait_for_idle
-from tests.test_browser_scenarios import EUROPE, assert_no_error, open_flows, slider, step_to
+from tests.test_browser_scenarios import EUROPE, UPLOAD_INPUT, assert_no_error, open_flows, slider, step_to
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +43,23 @@ def test_intervals_arrive_without_blocking_and_a_slider_still_answers_at_once(se
     expect(page.get_by_text(f"{page_draws()} draws").first).to_be_attached()  # CORRIDORS_PAGE_DRAWS, set by the test suite
     wait_for_idle(page)
     assert_no_error(page)
+
+
+def test_the_draws_ending_loses_no_slider_value(server, page, tmp_path):
+    # The draws' end reruns the whole page from a fragment. A file sent just after that rerun once carried every
+    # slider at its minimum (year 2018, all flows 0) into the page and the URL: the scenario was lost.
+    open_flows(page, server, "?v=1&europe=15")
+    url_before = page.url
+    # Polled every frame, so the file goes in while that rerun is still drawing the page.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].some(e => /\\(\\d+%–\\d+%\\)$/.test(e.innerText))""",
+        timeout=180_000,
+    )
+    refused = tmp_path / "refused.yaml"
+    refused.write_text("corridors_scenario: 1\nyear: 1900\n", encoding="utf-8")
+    page.set_input_files(UPLOAD_INPUT, str(refused))
+    expect(page.locator('[data-testid="stAlertContentError"]').filter(has_text="refused.yaml")).to_contain_text("refused")
+    wait_for_idle(page)
+    assert page.url == url_before
+    expect(slider(page, "Year")).to_have_value("2025")
+    expect(slider(page, EUROPE)).to_have_value("15")

@@ -100,11 +100,15 @@ def _assumption_widgets(name: str, help_text: str) -> None:
     low, high, step = cast(info["minimum"]), cast(info["maximum"]), cast(1 if is_int else info["step"])
     st.markdown(f"<small>{label}</small>", help=help_text, unsafe_allow_html=True)
     wide, narrow = st.columns([2, 1], vertical_alignment="center", gap="small")
-    wide.slider(label, low, high, step=step, key=slider_key(name), on_change=on_slider, args=(name,), label_visibility="collapsed")
+    # `value` is the scenario's own value, not the slider's minimum: the browser falls back on it if it loses the
+    # widget's state, as it can when a full rerun (the draws' end) crosses an upload. The key keeps the widget's id.
+    value = cast(st.session_state[slider_key(name)])
+    wide.slider(label, low, high, value, step=step, key=slider_key(name), on_change=on_slider, args=(name,), label_visibility="collapsed")
     narrow.number_input(
         f"{label} value",
         low,
         high,
+        value,
         step=step,
         key=number_key(name),
         format="%d" if is_int else "%g",
@@ -136,6 +140,7 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
             "Year",
             year["minimum"],
             year["maximum"],
+            st.session_state[slider_key("year")],
             key=slider_key("year"),
             on_change=on_year_change,
             args=(data_dir,),
