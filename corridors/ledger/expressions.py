@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -75,6 +75,7 @@ class Expression:
     tree: ast.expression
     names: frozenset[str]
     calls: tuple[Call, ...]
+    compiled: _Compiled = field(repr=False, compare=False)
 
     def evaluate(
         self,
@@ -94,7 +95,7 @@ class Expression:
             A division by a denominator whose size is at or below ``floor`` gives NaN
             (shown as "n/a"), never a huge or infinite ratio.
         """
-        return float(_eval(self.tree.body, values, functions or {}, floor))
+        return float(self.compiled(values, functions or {}, floor))
 
 
 @cache
@@ -129,7 +130,7 @@ def parse(text: str) -> Expression:
         elif isinstance(node, ast.Name):
             names.add(node.id)
     call_names = {c.function for c in calls} | set(NUMERIC_FUNCTIONS)
-    return Expression(source, tree, frozenset(names - call_names), tuple(calls))
+    return Expression(source, tree, frozenset(names - call_names), tuple(calls), _compile(tree.body))
 
 
 def _numeric(node: ast.Call) -> bool:
@@ -155,29 +156,55 @@ def _call(node: ast.Call, source: str) -> Call:
     return Call(node.func.id, tuple(text(a) for a in node.args), tuple(kwargs))
 
 
-def _eval(node: ast.expr, values: Mapping[str, float], functions: Mapping[str, Callable[..., float]], floor: float) -> float:
+#: A formula turned into nested closures: called with the values, the functions and the division floor.
+_Compiled = Callable[[Mapping[str, float], Mapping[str, Callable[..., float]], float], float]
+
+
+def _compile(node: ast.expr) -> _Compiled:
+    """The closure that computes ``node``: the tree is walked once here, not on every evaluation (draws evaluate often)."""
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        constant = float(node.value)
+        return lambda values, functions, floor: constant
     if isinstance(node, ast.Name):
-        if node.id not in values:
-            raise ExpressionError(f"unknown name '{node.id}'")
-        return float(values[node.id])
+        name = node.id
+
+        def read(values: Mapping[str, float], functions: Mapping[str, Callable[..., float]], floor: float) -> float:
+            try:
+                return float(values[name])
+            except KeyError:
+                raise ExpressionError(f"unknown name '{name}'") from None
+
+        return read
     if isinstance(node, ast.UnaryOp):
-        value = _eval(node.operand, values, functions, floor)
-        return -value if isinstance(node.op, ast.USub) else value
+        operand = _compile(node.operand)
+        if isinstance(node.op, ast.USub):
+            return lambda values, functions, floor: -operand(values, functions, floor)
+        return operand
     if isinstance(node, ast.BinOp):
-        left = _eval(node.left, values, functions, floor)
-        right = _eval(node.right, values, functions, floor)
+        left, right = _compile(node.left), _compile(node.right)
         if isinstance(node.op, ast.Div):
-            return left / right if abs(right) > floor and not math.isnan(right) else math.nan
-        return _BINARY[type(node.op)](left, right)
+
+            def divide(values: Mapping[str, float], functions: Mapping[str, Callable[..., float]], floor: float) -> float:
+                numerator, denominator = left(values, functions, floor), right(values, functions, floor)
+                return numerator / denominator if abs(denominator) > floor and not math.isnan(denominator) else math.nan
+
+            return divide
+        operator = _BINARY[type(node.op)]
+        return lambda values, functions, floor: operator(left(values, functions, floor), right(values, functions, floor))
     if isinstance(node, ast.Call) and _numeric(node):
-        return float(NUMERIC_FUNCTIONS[node.func.id](*(_eval(a, values, functions, floor) for a in node.args)))  # type: ignore[attr-defined]
+        function = NUMERIC_FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
+        arguments = [_compile(a) for a in node.args]
+        return lambda values, functions, floor: float(function(*(a(values, functions, floor) for a in arguments)))
     if isinstance(node, ast.Call):
         call = _call(node, "")
-        if call.function not in functions:
-            raise ExpressionError(f"unknown function '{call.function}()'")
-        return float(functions[call.function](*call.args, **dict(call.kwargs)))
+        kwargs = dict(call.kwargs)
+
+        def invoke(values: Mapping[str, float], functions: Mapping[str, Callable[..., float]], floor: float) -> float:
+            if call.function not in functions:
+                raise ExpressionError(f"unknown function '{call.function}()'")
+            return float(functions[call.function](*call.args, **kwargs))
+
+        return invoke
     raise ExpressionError(f"cannot evaluate {type(node).__name__}")
 
 

@@ -135,9 +135,9 @@ class Wiring:
             "high": None if pd.isna(row["high"]) else float(row["high"]),
         }
 
-    @property
+    @cached_property
     def year_name(self) -> str:
-        """The assumption that holds the scenario year."""
+        """The assumption that holds the scenario year (read in every solve, so looked up once)."""
         return str(self.assumptions.loc[self.assumptions["rule"] == "year", "name"].iloc[0])
 
     def parameter_names(self, group: str | None = None) -> list[str]:
