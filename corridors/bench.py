@@ -6,10 +6,13 @@ helps nobody. Each line gives the median and the 95th percentile over repeated r
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -102,6 +105,16 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
         export_benchmarks(ledger, graph, base, _report, quick=quick)
 
 
+def _peak_mb(pid: int | None) -> float:
+    """A live process's peak resident memory (Linux's VmHWM; 0 where /proc does not say)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return 0.0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
 def draw_benchmarks(ledger: Ledger, graph: nx.MultiDiGraph, draws: int) -> None:
     """Monte Carlo: the wall time of ``draws`` draws, against as many warm ``solve()`` calls, and peak memory."""
     import resource
@@ -128,7 +141,7 @@ def draw_benchmarks(ledger: Ledger, graph: nx.MultiDiGraph, draws: int) -> None:
         solve(graph, base.assumptions)
     solving = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    worker_mb = max((_peak_mb(child.pid) for child in multiprocessing.active_children()), default=0.0)
     print(f"  {draws:,} Monte Carlo draws, {len(run.inputs)} inputs, swings included:", flush=True)
     print("    in this process".ljust(60) + f" {single:9.2f} s", flush=True)
     print(f"    {workers} worker processes, started for this run".ljust(60) + f" {cold:9.2f} s", flush=True)

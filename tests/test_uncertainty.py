@@ -96,6 +96,32 @@ def test_two_worker_processes_give_what_one_process_gives(ledger, graph, base):
     assert single.swings == spread.swings
 
 
+def test_a_run_spread_over_processes_stops_when_its_caller_says_so(ledger, graph, base, monkeypatch):
+    # The page stops an abandoned run by raising from its progress: no piece may stay queued behind it, holding the
+    # processes from the next run (pieces already handed to a process end on their own, within a second).
+    from corridors.model import uncertainty
+
+    pool = uncertainty._pool(2)
+    submitted = []
+    real_submit = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda *args: submitted.append(real_submit(*args)) or submitted[-1])
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_first_piece(done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        monte_carlo(model_of(graph), ledger, base, base.assumptions, draws=1000, seed=11, progress=stop_at_first_piece, workers=2)
+    assert len(submitted) == 8
+    queued = [f for f in submitted if not (f.done() or f.running())]
+    assert not queued, f"{len(queued)} pieces still queued after the run was stopped"
+    assert any(f.cancelled() for f in submitted)
+    again = monte_carlo(model_of(graph), ledger, base, base.assumptions, draws=180, seed=11, workers=2)
+    assert len(again.indicators) == 180
+
+
 def test_the_swing_ranks_russian_gas_first_for_the_russian_share(run):
     ranking = run.sensitivity("russian_share_of_eu_exports")
     top = ranking.iloc[0]

@@ -73,6 +73,7 @@ class IndicatorsMixin:
         link_flow: np.ndarray,
         notes: list[str],
         capacities: dict[str, np.ndarray] | None = None,
+        starts: Any = None,
     ) -> dict[str, float]:
         functions = self._selectors(solved, link_flow)
         capacities = capacities or {}
@@ -84,7 +85,7 @@ class IndicatorsMixin:
             flipped_value = year + 1 if is_open else year
             flipped = {
                 name: (
-                    self.solve_network(net, values, {assumption: flipped_value}, capacities.get(name))
+                    self.solve_network(net, values, {assumption: flipped_value}, capacities.get(name), starts)
                     if self._moves(assumption, name)
                     else solved[name]
                 )

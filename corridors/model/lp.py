@@ -3,14 +3,15 @@
 The structure (which arc joins which nodes, where each commodity enters and where
 its markets are) is fixed when the programme is built and handed to HiGHS once.
 Each solve only changes numbers: capacities, which arcs a commodity may use,
-supplies, demands, arc costs and gains. Each solve starts from scratch (no basis
-is carried over from the previous one), so a scenario's answer never depends on
-what was solved before it, even where the programme has several optima.
+supplies, demands, arc costs and gains. Each solve starts from scratch, or from a
+basis the caller names (never from the previous solve's), so a scenario's answer
+never depends on what was solved before it, even where the programme has several
+optima.
 
 For each commodity k, arc a, node n and market m the programme is::
 
     minimise   sum cost[a] x[k,a] - sum reward[j] s[k,j] + sum penalty[m] u[k,m]
-    subject to sum_in gain[a] x[k,a] - sum_out x[k,a] + supply - deliveries = 0   (every node)
+    subject to sum_in gain[a] x[k,a] - sum_out x[k,a] + supply - deliveries = 0   (every node it touches)
                sum deliveries[k,m] + u[k,m] = demand[k,m]                          (every market)
                sum_k sum_(a in group g) x[k,a] <= capacity[g]                     (every capacity group)
                0 <= s[k,j] <= supply_max[k,j];  x, deliveries, u >= 0
@@ -50,6 +51,7 @@ class Commodity:
     supply_nodes: tuple[int, ...]
     supply_reward: tuple[float, ...]
     markets: tuple[Market, ...]
+    arcs: tuple[int, ...] | None = None  # the only arcs it may ever use (a route class); None: every arc
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class LPSolution:
     unmet: list[np.ndarray]  # per commodity, per market
     capacity_dual: np.ndarray  # (G,), <= 0; non-zero where a capacity binds
     objective: float
+    basis: highspy.HighsBasis | None = None  # the optimal basis, when asked for (a start for related solves)
 
 
 class SolverError(RuntimeError):
@@ -85,6 +88,17 @@ class _SilentHighs(highspy.Highs):
     def enableCallbacks(self) -> None:
         self.setOptionValue("output_flag", False)
         super().enableCallbacks()
+
+
+def _joined(parts: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
+    """The parts end to end (an empty array when there are none)."""
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
+
+
+def _slices(sizes: list[int]) -> list[slice]:
+    """Consecutive slices of the given sizes."""
+    ends = np.cumsum(sizes, dtype=np.int64)
+    return [slice(int(end - size), int(end)) for size, end in zip(sizes, ends)]
 
 
 class NetworkLP:
@@ -120,8 +134,9 @@ class NetworkLP:
         offset = 0
         self.blocks = []
         for com in self.commodities:
-            block = {"x": offset}
-            offset += self.n_arcs
+            arcs = np.arange(self.n_arcs) if com.arcs is None else np.asarray(com.arcs, dtype=np.int64)
+            block = {"x": offset, "arcs": arcs}
+            offset += len(arcs)
             block["s"] = offset
             offset += len(com.supply_nodes)
             block["y"] = offset
@@ -131,31 +146,55 @@ class NetworkLP:
             offset += len(com.markets)
             self.blocks.append(block)
         self.n_vars = offset
+        pairs = list(zip(self.commodities, self.blocks))
+        # Flow columns: which commodity and arc each one is (a commodity has columns only for the arcs it may use).
+        self._x_cols = _joined([b["x"] + np.arange(len(b["arcs"])) for b in self.blocks])
+        self._x_com = _joined([np.full(len(b["arcs"]), k) for k, b in enumerate(self.blocks)])
+        self._x_arc = _joined([b["arcs"] for b in self.blocks])
+        self._s_cols = _joined([b["s"] + np.arange(len(c.supply_nodes)) for c, b in pairs])
+        self._u_cols = _joined([b["u"] + np.arange(len(c.markets)) for c, b in pairs])
+        self._y_cols = _joined([b["y"] + np.arange(sum(b["y_sizes"])) for b in self.blocks])
+        # Each delivery column's market, counted over all commodities: deliveries summed per market with one bincount.
+        self._y_market = np.repeat(np.arange(len(self._u_cols)), [n for b in self.blocks for n in b["y_sizes"]])
+        self._reward = _joined([np.asarray(c.supply_reward, dtype=float) for c in self.commodities], float)
+        self._penalty = np.array([m.penalty for c in self.commodities for m in c.markets], dtype=float)
+        self._supply_slices = _slices([len(c.supply_nodes) for c in self.commodities])
+        self._market_slices = _slices([len(c.markets) for c in self.commodities])
 
     def _build(self) -> None:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         vals: list[np.ndarray] = []
-        arcs = np.arange(self.n_arcs)
         row = 0
         self.market_rows: list[np.ndarray] = []
-        self.head_rows: list[np.ndarray] = []  # row of each arc's inflow entry, per commodity (for gains)
-        for com, block in zip(self.commodities, self.blocks):
+        # Per commodity and arc: the row and column of the arc's inflow entry (its gain), -1 where it has no column.
+        self.head_rows = np.full((len(self.commodities), self.n_arcs), -1, dtype=np.int64)
+        self.arc_cols = np.full((len(self.commodities), self.n_arcs), -1, dtype=np.int64)
+        local = np.full(self.n_nodes, -1, dtype=np.int64)
+        for k, (com, block) in enumerate(zip(self.commodities, self.blocks)):
             base = row
-            x_cols = block["x"] + arcs
-            rows += [base + self.head, base + self.tail]
+            arcs = block["arcs"]
+            y_nodes = np.asarray([n for m in com.markets for n in m.nodes], dtype=np.int64)
+            supply_nodes = np.asarray(com.supply_nodes, dtype=np.int64)
+            # Conservation rows only for the nodes this commodity touches: other nodes (another network's, or off
+            # its route class) would be empty rows that the simplex still carries (presolve, which drops them, is off).
+            touched = np.unique(np.concatenate([self.tail[arcs], self.head[arcs], supply_nodes, y_nodes]))
+            local[touched] = np.arange(len(touched))
+            head, tail = local[self.head[arcs]], local[self.tail[arcs]]
+            x_cols = block["x"] + np.arange(len(arcs))
+            rows += [base + head, base + tail]
             cols += [x_cols, x_cols]
-            vals += [np.ones(self.n_arcs), -np.ones(self.n_arcs)]
-            self.head_rows.append(base + self.head)
-            rows.append(base + np.asarray(com.supply_nodes, dtype=np.int64))
+            vals += [np.ones(len(arcs)), -np.ones(len(arcs))]
+            self.head_rows[k, arcs] = base + head
+            self.arc_cols[k, arcs] = x_cols
+            rows.append(base + local[supply_nodes])
             cols.append(block["s"] + np.arange(len(com.supply_nodes)))
             vals.append(np.ones(len(com.supply_nodes)))
-            y_nodes = np.asarray([n for m in com.markets for n in m.nodes], dtype=np.int64)
             y_cols = block["y"] + np.arange(len(y_nodes))
-            rows.append(base + y_nodes)
+            rows.append(base + local[y_nodes])
             cols.append(y_cols)
             vals.append(-np.ones(len(y_nodes)))
-            row += self.n_nodes
+            row += len(touched)
             y_market = np.repeat(np.arange(len(com.markets)), block["y_sizes"]) if com.markets else np.empty(0, dtype=np.int64)
             rows += [row + y_market, row + np.arange(len(com.markets))]
             cols += [y_cols, block["u"] + np.arange(len(com.markets))]
@@ -163,10 +202,11 @@ class NetworkLP:
             self.market_rows.append(row + np.arange(len(com.markets)))
             row += len(com.markets)
         self.n_eq = row
+        self._market_row_index = _joined(self.market_rows)
         for block in self.blocks:
-            rows.append(self.n_eq + self.group)
-            cols.append(block["x"] + arcs)
-            vals.append(np.ones(self.n_arcs))
+            rows.append(self.n_eq + self.group[block["arcs"]])
+            cols.append(block["x"] + np.arange(len(block["arcs"])))
+            vals.append(np.ones(len(block["arcs"])))
         self.n_rows = self.n_eq + self.n_groups
         matrix = sp.csc_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(self.n_rows, self.n_vars))
         matrix.sort_indices()
@@ -199,6 +239,8 @@ class NetworkLP:
         supply_max: list[np.ndarray],
         demand: list[np.ndarray],
         gain: np.ndarray | None = None,
+        start: highspy.HighsBasis | None = None,
+        keep_basis: bool = False,
     ) -> LPSolution:
         """Solve with the given numbers.
 
@@ -214,23 +256,26 @@ class NetworkLP:
             Per commodity: the most each supply node can give, and each market's demand.
         gain
             Per-arc share of flow that arrives (1 − fee); all ones when None.
+        start
+            A basis to start the simplex from (one that :attr:`LPSolution.basis` gave); from scratch when None.
+            The answer then depends only on these numbers and ``start``, never on an earlier solve.
+        keep_basis
+            Return the optimal basis in the solution, as a start for related solves.
         """
-        open_by_commodity = np.broadcast_to(np.asarray(arc_open, dtype=bool), (len(self.commodities), self.n_arcs))
+        n_com = len(self.commodities)
+        open_by_commodity = np.broadcast_to(np.asarray(arc_open, dtype=bool), (n_com, self.n_arcs))
         c = np.zeros(self.n_vars)
         upper = np.full(self.n_vars, INF)
+        c[self._x_cols] = np.asarray(cost, dtype=float)[self._x_arc]
+        upper[self._x_cols] = np.where(open_by_commodity[self._x_com, self._x_arc], INF, 0.0)
+        c[self._s_cols] = -self._reward
+        upper[self._s_cols] = _joined(supply_max, float)
+        c[self._u_cols] = self._penalty
         row_lower = np.zeros(self.n_rows)
         row_upper = np.zeros(self.n_rows)
-        for k, (com, block) in enumerate(zip(self.commodities, self.blocks)):
-            xs = slice(block["x"], block["x"] + self.n_arcs)
-            c[xs] = cost
-            upper[xs] = np.where(open_by_commodity[k], INF, 0.0)
-            ss = slice(block["s"], block["s"] + len(com.supply_nodes))
-            c[ss] = -np.asarray(com.supply_reward)
-            upper[ss] = supply_max[k]
-            us = slice(block["u"], block["u"] + len(com.markets))
-            c[us] = [m.penalty for m in com.markets]
-            row_lower[self.market_rows[k]] = demand[k]
-            row_upper[self.market_rows[k]] = demand[k]
+        wanted = _joined(demand, float)
+        row_lower[self._market_row_index] = wanted
+        row_upper[self._market_row_index] = wanted
         capacity = np.asarray(capacity, dtype=float)
         row_lower[self.n_eq :] = -INF
         row_upper[self.n_eq :] = np.where(np.isfinite(capacity), capacity, INF)
@@ -240,15 +285,18 @@ class NetworkLP:
             gain = np.ones(self.n_arcs) if gain is None else np.asarray(gain, dtype=float)
             if not np.array_equal(gain, self._gain):
                 for arc in np.flatnonzero(gain != self._gain):
-                    for k, block in enumerate(self.blocks):
-                        h.changeCoeff(int(self.head_rows[k][arc]), int(block["x"] + arc), float(gain[arc]))
+                    for k in np.flatnonzero(self.arc_cols[:, arc] >= 0):
+                        h.changeCoeff(int(self.head_rows[k, arc]), int(self.arc_cols[k, arc]), float(gain[arc]))
                 self._gain = np.array(gain, dtype=float)
             h.changeColsCost(self.n_vars, self._all_cols, c)
             h.changeColsBounds(self.n_vars, self._all_cols, np.zeros(self.n_vars), upper)
             h.changeRowsBounds(self.n_rows, self._all_rows, row_lower, row_upper)
             # Where several flows or shadow prices are optimal (freight markets share one penalty), a warm
-            # start from the previous basis picks one that depends on what was solved before: start cold.
+            # start from the previous basis picks one that depends on what was solved before: start cold,
+            # or from the basis the caller names.
             h.clearSolver()
+            if start is not None:
+                h.setBasis(start)
             h.run()
             status = h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
@@ -257,12 +305,12 @@ class NetworkLP:
             x = np.asarray(solution.col_value)
             duals = np.asarray(solution.row_dual)[self.n_eq :]
             objective = h.getInfo().objective_function_value
-        flow = np.stack([x[b["x"] : b["x"] + self.n_arcs] for b in self.blocks])
-        supply_used, delivered, unmet = [], [], []
-        for com, block in zip(self.commodities, self.blocks):
-            supply_used.append(x[block["s"] : block["s"] + len(com.supply_nodes)])
-            ys = x[block["y"] : block["y"] + sum(block["y_sizes"])]
-            parts = np.split(ys, np.cumsum(block["y_sizes"])[:-1]) if block["y_sizes"] else []
-            delivered.append(np.array([p.sum() for p in parts]))
-            unmet.append(x[block["u"] : block["u"] + len(com.markets)])
-        return LPSolution(flow, supply_used, delivered, unmet, duals, float(objective))
+            basis = h.getBasis() if keep_basis else None
+        flow = np.zeros((n_com, self.n_arcs))
+        flow[self._x_com, self._x_arc] = x[self._x_cols]
+        delivered_all = np.bincount(self._y_market, weights=x[self._y_cols], minlength=len(self._u_cols))
+        supplied, unmet_all = x[self._s_cols], x[self._u_cols]
+        supply_used = [supplied[part] for part in self._supply_slices]
+        delivered = [delivered_all[part] for part in self._market_slices]
+        unmet = [unmet_all[part] for part in self._market_slices]
+        return LPSolution(flow, supply_used, delivered, unmet, duals, float(objective), basis)

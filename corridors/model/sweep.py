@@ -2,7 +2,7 @@
 
 ``python -m corridors sweep --scenarios A.yaml B.yaml --years 2025-2030 --draws N``
 runs one Monte Carlo per scenario and year. Each task is independent and seeded, and
-every solve starts from scratch, so a sweep gives the same table in this process, on a
+every draw starts from its scenario's own central basis, so a sweep gives the same table in this process, on a
 local two-worker cluster or on a remote one (``--scheduler tcp://host:8786``). The table
 goes to Parquet: one row per scenario, year and indicator (central, P10, P50, P90) and
 one per scenario, year and link (the share of draws in which it binds).

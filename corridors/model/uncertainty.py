@@ -257,7 +257,8 @@ def monte_carlo(
         Called as ``progress(done, total)`` while the draws run (and the swings after them).
     workers
         Processes to spread the draws over (each builds its own model from the ledger's
-        folder). Every solve starts from scratch, so the results do not depend on it.
+        folder). Every draw starts from the central scenario's basis, never from the
+        previous solve, so the results do not depend on it.
 
     Returns
     -------
@@ -306,6 +307,7 @@ def evaluate(
     """The indicators and binding links for each set of changes (assumption values, or link capacities by link id)."""
     link_position = _link_positions(model)
     base_capacity = {name: net.base_capacity for name, net in model.networks.items()}
+    starts = model.warm_starts(values)
     found = []
     for i, change in enumerate(changes):
         drawn = {**values, **{k: v for k, v in change.items() if k in values}}
@@ -313,7 +315,7 @@ def evaluate(
         for link in (k for k in change if k not in values):
             network, index = link_position[link]
             capacities.setdefault(network, base_capacity[network].copy())[index] = change[link]
-        found.append(model.draw(drawn, capacities))
+        found.append(model.draw(drawn, capacities, starts))
         if progress is not None and (i % PROGRESS_EVERY == 0 or i == len(changes) - 1):
             progress(i + 1, len(changes))
     return found
@@ -348,11 +350,17 @@ def _in_processes(
     results: dict[int, list] = {}
     pool = _pool(workers)
     futures = {pool.submit(_evaluate_piece, data_dir, scenario, [changes[i] for i in piece]): k for k, piece in enumerate(pieces)}
-    for future in as_completed(futures):
-        results[futures[future]] = future.result()
-        done += len(pieces[futures[future]])
-        if progress is not None:
-            progress(done, len(changes))
+    try:
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            done += len(pieces[futures[future]])
+            if progress is not None:
+                progress(done, len(changes))
+    except BaseException:
+        # A caller stopping the run (its progress raised) leaves no piece queued behind it; running pieces finish.
+        for future in futures:
+            future.cancel()
+        raise
     return [item for k in range(len(pieces)) for item in results[k]]
 
 

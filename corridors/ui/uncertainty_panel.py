@@ -2,8 +2,9 @@
 
 A run depends only on its scenario, draws and seed, so finished runs are shared by every
 session that asks for the same scenario (and kept for the last few scenarios). Runs go
-one at a time through one worker thread; a page never waits for one: a fragment shows
-the progress and reruns the page once the run is done.
+one at a time through one worker thread, which spreads a run's draws over PAGE_WORKERS
+processes; a page never waits for one: a fragment shows the progress and reruns the
+page once the run is done.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from corridors.views.uncertainty import distribution_figure, format_interval, me
 
 #: Environment variable a deployment sets to draw fewer (or more) scenarios per page than DEFAULT_DRAWS.
 PAGE_DRAWS_ENV = "CORRIDORS_PAGE_DRAWS"
+#: Worker processes a page's draws are spread over (kept for the server's life; one run uses them at a time): the
+#: server's own process stays free for the pages while draws run.
+PAGE_WORKERS = min(2, os.cpu_count() or 1)
 #: Finished or running Monte Carlo runs kept (oldest dropped first).
 KEPT_RUNS = 12
 #: A run nobody has looked at for this long (seconds) is abandoned: its page moved on or closed.
@@ -155,7 +159,7 @@ def start(ledger: Ledger, graph: nx.MultiDiGraph, base: Baseline, assumptions: A
     draws = page_draws()
 
     def work(progress: Callable[[int, int], None]) -> Uncertainty:
-        return monte_carlo(model_of(graph), ledger, base, assumptions, draws, DEFAULT_SEED, progress)
+        return monte_carlo(model_of(graph), ledger, base, assumptions, draws, DEFAULT_SEED, progress, workers=PAGE_WORKERS)
 
     key = run_key(data_dir, assumptions, draws, DEFAULT_SEED)
     previous = st.session_state.get("mc_key")
