@@ -37,7 +37,7 @@ run: setup browser-optional
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup-dev browser
-	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" $(PY) -m pytest
+	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" CORRIDORS_NGINX="$$(bash scripts/ensure-nginx.sh)" $(PY) -m pytest
 
 validate: setup
 	$(PY) -m corridors validate

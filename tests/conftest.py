@@ -169,6 +169,17 @@ def outside_requests(page) -> list[str]:
     return seen
 
 
+def open_map_recording_outlines(page, url: str) -> list[tuple[str, int]]:
+    """Open the Network page at ``url`` until its map has drawn country borders; the outline files asked for, with statuses."""
+    outlines: list[tuple[str, int]] = []
+    page.on("response", lambda r: outlines.append((r.url, r.status)) if "topojson" in r.url else None)
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    page.wait_for_selector(".js-plotly-plot .geo path.countries, .js-plotly-plot .geo .countries path", state="attached", timeout=30_000)
+    return outlines
+
+
 def wait_for_idle(page) -> None:
     """Wait until Streamlit has finished its current run."""
     page.wait_for_timeout(300)

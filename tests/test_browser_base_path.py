@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import start_server, stop_server, wait_for_idle
+from tests.conftest import open_map_recording_outlines, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,7 @@ def served_under_a_path():
 
 
 def test_map_outlines_load_under_the_base_path(served_under_a_path, page):
-    outlines: list[tuple[str, int]] = []
-    page.on("response", lambda r: outlines.append((r.url, r.status)) if "topojson" in r.url else None)
-    page.goto(f"{served_under_a_path.url}/corridors/")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    wait_for_idle(page)
-    page.wait_for_selector(".js-plotly-plot .geo path.countries, .js-plotly-plot .geo .countries path", state="attached", timeout=30_000)
+    outlines = open_map_recording_outlines(page, f"{served_under_a_path.url}/corridors/")
     assert outlines, "the map asked for no outline file"
     assert all(status == 200 for _, status in outlines), outlines
     assert all("/corridors/app/static/topojson/" in url for url, _ in outlines), outlines

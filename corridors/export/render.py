@@ -1,20 +1,27 @@
 """Charts to files: PNG, SVG and PDF in report sizes, rendered by kaleido in a local Chromium.
 
 Every exported chart carries a title, units, a white background and a footer with its
-sources, the scenario, the year and the date of export. One persistent browser per
-process; each call is bounded by a timeout so a hung browser cannot hang the caller.
+sources, the scenario, the year and the date of export. Charts are drawn in one worker
+process that this module owns (kaleido and its Chromium live there, not in the server);
+each call is bounded by a timeout, and a hung worker is killed and replaced.
 """
 
 from __future__ import annotations
 
 import atexit
-import concurrent.futures
+import contextlib
+import itertools
 import math
+import multiprocessing
 import os
+import signal
 import textwrap
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -189,83 +196,217 @@ def find_chart_browser() -> str:
     return path
 
 
+#: How long a render may wait for another caller's render to finish before it gives up (seconds).
+QUEUE_TIMEOUT_S = 120.0
+#: How long a worker process may take to start kaleido and its Chromium (seconds).
+START_TIMEOUT_S = 60.0
+#: The id of the worker's first message: kaleido and its browser are up (or could not start).
+READY = 0
+
+
+def _serve(connection: Any, topojson: str) -> None:
+    """The render worker's loop, in its own process: ``(id, spec, opts)`` in, ``(id, bytes | None, error)`` out.
+
+    The worker leads its own process group, so that killing it cannot touch the server's.
+    Every answer carries the id of the request it answers.
+    """
+    os.setpgrp()
+    import kaleido
+
+    try:
+        # mathjax=False: kaleido would otherwise fetch MathJax from a CDN for every page.
+        kaleido.start_sync_server(mathjax=False, timeout=DEFAULT_TIMEOUT_S, silence_warnings=True)
+    except Exception as err:
+        connection.send((READY, None, f"{type(err).__name__}: {err}"))
+        return
+    connection.send((READY, None, None))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            break
+        if request is None:
+            break
+        request_id, spec, opts = request
+        try:
+            data = kaleido.calc_fig_sync(spec, opts=opts, topojson=topojson)
+            connection.send((request_id, bytes(data), None))
+        except Exception as err:  # kaleido and choreographer raise many types; the parent turns them into one message
+            connection.send((request_id, None, f"{type(err).__name__}: {err}"))
+    with contextlib.suppress(Exception):
+        kaleido.stop_sync_server(silence_warnings=True)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (children, their children…), read from Linux's /proc; empty elsewhere."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat") if Path("/proc").is_dir() else []:
+        try:
+            # The command name (field 2) may hold spaces and brackets: the fields after its last ")" are fixed.
+            fields = entry.read_text(encoding="utf-8", errors="replace").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.parent.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _kill_pids(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _kill_tree(pid: int | None) -> None:
+    """Kill ``pid`` and all under it, the process groups they lead included (Chromium's helpers join its group)."""
+    if pid is None:
+        return
+    tree = descendants(pid)
+    own_group = os.getpgid(0)
+    groups = set()
+    for member in [pid, *tree]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            groups.add(os.getpgid(member))
+    for group in groups - {own_group}:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+    _kill_pids([pid, *tree])
+
+
+def _failure(error: str, what: str) -> ExportError:
+    """The worker's error as one message for the user: a missing browser named as such."""
+    if "ChromeNotFound" in error or ("Chrome" in error and "install" in error.lower()):
+        return ExportError(f"no Chromium or Chrome was found for the chart export; {HINT}")
+    return ExportError(f"the chart renderer {what} ({error})")
+
+
 class ImageRenderer:
-    """One persistent kaleido browser for the process, every call bounded in time."""
+    """Renders charts in a worker process that it owns: one request at a time, each with its own id, each wait bounded.
+
+    A render that overruns its timeout kills the worker and the Chromium under it; the
+    next render starts a fresh one. An answer is only ever read for the request that
+    carries its id, over a pipe no one else uses, so one caller cannot receive another
+    caller's chart, even after a timeout.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
-        self._started = False
+        self._process: Any = None
+        self._connection: Any = None
+        self._ids = itertools.count(1)
         atexit.register(self.close)
-
-    def _start(self) -> None:
-        import kaleido
-
-        # mathjax=False: kaleido would otherwise fetch MathJax from a CDN for every page.
-        kaleido.start_sync_server(mathjax=False, timeout=DEFAULT_TIMEOUT_S, silence_warnings=True)
-        self._started = True
 
     def render(self, fig: go.Figure, fmt: str, width: int, height: int, scale: float = 1.0, timeout: float = DEFAULT_TIMEOUT_S) -> bytes:
         """Render ``fig`` to PNG, SVG or PDF bytes.
 
+        A render that fails (its browser crashed, say) is tried once more on a fresh
+        worker; one that overruns ``timeout`` is not.
+
         Raises
         ------
         ExportError
-            When no Chromium/Chrome is found, the browser fails, or no answer comes
-            within ``timeout`` seconds.
+            When no Chromium/Chrome is found, the browser fails twice, another render
+            holds the worker for more than :data:`QUEUE_TIMEOUT_S`, the worker does not
+            start within :data:`START_TIMEOUT_S`, or no answer comes within ``timeout`` seconds.
         """
         if fmt not in IMAGE_FORMATS:
             raise ExportError(f"unknown image format {fmt!r}; choose one of {', '.join(IMAGE_FORMATS)}")
-        spec = fig.to_dict()
-        opts = dict(format=fmt, width=width, height=height, scale=scale)
-        topojson = TOPOJSON_DIR.as_uri() + "/"
-        with self._lock:
-            if self._pool is None:
-                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaleido")
-
-            if not self._started:
-                find_chart_browser()
-
-            def work() -> bytes:
-                import kaleido
-
-                if not self._started:
-                    self._start()
-                return kaleido.calc_fig_sync(spec, opts=opts, topojson=topojson)
-
-            future = self._pool.submit(work)
-            try:
-                data = future.result(timeout=timeout)
-            except concurrent.futures.TimeoutError:
-                # The worker may be stuck in the browser: abandon it and start afresh next time.
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool, self._started = None, False
-                raise ExportError(
-                    f"the chart renderer (Chromium via kaleido) did not answer within {timeout:g} s; "
-                    "try again, or check that Chromium runs on this machine"
-                ) from None
-            except Exception as err:  # kaleido and choreographer raise many types; the user needs one message
-                self._started = False
-                name = type(err).__name__
-                if "ChromeNotFound" in name or ("Chrome" in str(err) and "install" in str(err).lower()):
-                    raise ExportError(f"no Chromium or Chrome was found for the chart export; {HINT}") from None
-                raise ExportError(f"the chart renderer failed ({name}: {err})") from None
+        request = (fig.to_dict(), dict(format=fmt, width=width, height=height, scale=scale))
+        if not self._lock.acquire(timeout=QUEUE_TIMEOUT_S):
+            raise ExportError(f"the chart renderer was busy with other charts for {QUEUE_TIMEOUT_S:g} s; try again")
+        try:
+            error = ""
+            for _ in range(2):
+                data, error = self._render_once(request, timeout)
+                if error is None:
+                    break
+                self._stop()  # a worker that failed may have lost its browser: the next try starts a fresh one
+        finally:
+            self._lock.release()
+        if error is not None:
+            raise _failure(error, "failed")
         if not data:
             raise ExportError("the chart renderer returned an empty file")
-        return bytes(data)
+        return data
+
+    def _render_once(self, request: tuple[dict, dict], timeout: float) -> tuple[bytes | None, str | None]:
+        """One request to the worker (started first if needed): its bytes, or the worker's error."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        request_id = next(self._ids)
+        try:
+            self._connection.send((request_id, *request))
+            return self._answer(request_id, timeout, "did not answer")
+        except (OSError, EOFError):  # the worker died (its browser was killed, it ran out of memory)
+            return None, "the worker process stopped while drawing"
+
+    def _answer(self, request_id: int, timeout: float, what: str) -> tuple[bytes | None, str | None]:
+        """The answer to ``request_id``; after ``timeout`` seconds the worker is killed and ExportError raised."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._connection.poll(left):
+                self._stop()
+                raise ExportError(
+                    f"the chart renderer (Chromium via kaleido) {what} within {timeout:g} s; "
+                    "try again, or check that Chromium runs on this machine"
+                )
+            answer_id, data, error = self._connection.recv()
+            if answer_id == request_id:
+                return data, error
+            # Answers to other requests cannot arrive (a timed-out worker is killed), and would never be returned.
+
+    def _start(self) -> None:
+        find_chart_browser()  # fails at once, with the setting to fix, when there is no browser
+        self._stop()
+        context = multiprocessing.get_context("spawn")  # nothing inherited from a threaded server
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, TOPOJSON_DIR.as_uri() + "/"), name="corridors-charts", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+        try:
+            _, error = self._answer(READY, START_TIMEOUT_S, "did not start")
+        except (OSError, EOFError):
+            error = "its worker process ended as it started"
+        if error is not None:
+            self._stop()
+            raise _failure(error, "could not start")
+
+    def _stop(self) -> None:
+        """Kill the worker and everything it started (its Chromium, in a session of its own), and forget them."""
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if connection is not None:
+            connection.close()
+        if process is None:
+            return
+        _kill_tree(process.pid)
+        process.join(5)
 
     def close(self) -> None:
-        if self._started:
-            try:
-                import kaleido
+        """Stop the worker, politely first (kaleido closes its browser), then for good (at most a few seconds)."""
+        with self._lock:
+            process = self._process
+            tree = descendants(process.pid) if process is not None and process.pid else []
+            if self._connection is not None and process is not None and process.is_alive():
+                try:
+                    self._connection.send(None)
+                    process.join(3)
+                except (OSError, EOFError):
+                    pass
+            self._stop()
+            # A browser's helpers can outlive a polite stop (seen: two renderer processes, reparented to init).
+            _kill_pids(tree)
 
-                kaleido.stop_sync_server(silence_warnings=True)
-            except Exception:
-                pass
-            self._started = False
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process's id while it runs (its Chromium runs in the same process group)."""
+        return self._process.pid if self._process is not None and self._process.is_alive() else None
 
 
 renderer = ImageRenderer()
