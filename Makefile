@@ -8,18 +8,19 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test setup setup-dev browser browser-optional validate bench lint clean
+.PHONY: run test setup setup-dev browser browser-optional validate bench lint lock clean
 
-$(VENV)/.ok-runtime: requirements.txt pyproject.toml
+# Installs come from the lock files (exact versions, with hashes); requirements*.txt say what is wanted and why.
+$(VENV)/.ok-runtime: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Corridors needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV) || { echo "error: could not create $(VENV); on Debian/Ubuntu install the venv module: apt-get install python3-venv" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.ok-dev: $(VENV)/.ok-runtime requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.ok-dev: $(VENV)/.ok-runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 setup: $(VENV)/.ok-runtime
@@ -47,6 +48,11 @@ bench: setup-dev browser
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+
+# After editing requirements*.txt: pin everything again, with hashes (uv: pip install uv).
+lock:
+	uv pip compile requirements.txt --generate-hashes --universal --python-version 3.11 -o requirements.lock --custom-compile-command "make lock"
+	uv pip compile requirements-dev.txt --generate-hashes --universal --python-version 3.11 -o requirements-dev.lock --custom-compile-command "make lock"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

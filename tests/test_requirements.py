@@ -8,6 +8,8 @@ import sys
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,14 +27,7 @@ def imported_modules(folder: Path) -> set[str]:
 
 def declared(requirements: str) -> set[str]:
     """Distribution names a requirements file lists (normalised), following ``-r`` includes."""
-    names: set[str] = set()
-    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
-        if line.startswith("-r "):
-            names |= declared(line[3:].strip())
-        elif line:
-            names.add(_normal(re.split(r"[\[<>=!~;\s]", line)[0]))
-    return names
+    return {_normal(re.split(r"[\[<>=!~;\s]", line)[0]) for line in _requirement_lines(requirements)}
 
 
 def _normal(name: str) -> str:
@@ -66,3 +61,46 @@ def test_test_only_packages_stay_out_of_the_runtime_requirements():
     runtime = declared("requirements.txt")
     test_only = {"pytest", "hypothesis", "playwright", "pypdf", "ruff", "nbclient", "nbformat", "ipykernel"}
     assert not runtime & test_only, f"test tools in requirements.txt: {runtime & test_only}"
+
+
+def pins(lock: str) -> dict[str, tuple[str, int]]:
+    """Each package a lock file pins: its version and how many hashes it carries."""
+    found: dict[str, tuple[str, int]] = {}
+    name = ""
+    for line in (ROOT / lock).read_text(encoding="utf-8").splitlines():
+        pinned = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)", line)
+        if pinned:
+            name = _normal(pinned.group(1))
+            found[name] = (pinned.group(2), 0)
+        elif name and line.strip().startswith("--hash=sha256:"):
+            version, hashes = found[name]
+            found[name] = (version, hashes + 1)
+    return found
+
+
+@pytest.mark.parametrize(("wanted", "lock"), [("requirements.txt", "requirements.lock"), ("requirements-dev.txt", "requirements-dev.lock")])
+def test_the_lock_file_pins_every_requirement_with_hashes(wanted, lock):
+    from packaging.requirements import Requirement
+
+    pinned = pins(lock)
+    problems = []
+    for line in _requirement_lines(wanted):
+        requirement = Requirement(line)
+        name = _normal(requirement.name)
+        if name not in pinned:
+            problems.append(f"{name} is not in {lock}")
+        elif not requirement.specifier.contains(pinned[name][0], prereleases=True):
+            problems.append(f"{name}=={pinned[name][0]} in {lock} does not satisfy {line!r}: run `make lock`")
+    problems += [f"{name} has no hash" for name, (_, hashes) in pinned.items() if hashes == 0]
+    assert not problems, problems
+
+
+def _requirement_lines(requirements: str) -> list[str]:
+    lines: list[str] = []
+    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            lines += _requirement_lines(line[3:].strip())
+        elif line:
+            lines.append(line)
+    return lines
