@@ -45,7 +45,15 @@ NODE_SYMBOLS = {
     "station": "diamond-open",
 }
 #: Colour stops of a link's utilisation, from spare capacity (blue) to full (dark red).
-UTILISATION_SCALE = [[0.0, "#2c7bb6"], [0.5, "#abd9e9"], [0.75, "#fdae61"], [0.9, "#f46d43"], [1.0, "#a50026"]]
+#: Utilisation classes: (upper bound, legend label, colour). A link takes the first class its utilisation is under;
+#: the map's legend lists every class, so no colour on the map is missing from it.
+UTILISATION_CLASSES = (
+    (0.5, "< 50 % used", "#2c7bb6"),
+    (0.75, "50–75 % used", "#abd9e9"),
+    (0.9, "75–90 % used", "#fdae61"),
+    (math.inf, "≥ 90 % used (bottleneck: dark red)", "#a50026"),
+)
+NO_CAPACITY_COLOUR = "#444444"
 #: A link that binds in at least this share of the Monte Carlo draws is marked on the map.
 LIKELY_BINDING = 0.5
 
@@ -246,7 +254,7 @@ def _link_style(link: dict, with_flows: bool, tops: dict[str, float]) -> tuple[s
     colour = MODE_COLOURS.get(key, "#444444")
     if with_flows:
         utilisation = link.get("utilisation")
-        colour = _utilisation_colour(float(utilisation)) if pd.notna(utilisation) else "#444444"
+        colour = utilisation_colour(float(utilisation)) if pd.notna(utilisation) else NO_CAPACITY_COLOUR
         width = _width(link["flow"], tops[link["network"]]) if link["flow"] > 1e-9 else 1.0
         # Coloured by utilisation, the lines need no legend of their own: the utilisation legend says it.
         label = ""
@@ -347,18 +355,11 @@ def _node_trace(nodes: pd.DataFrame) -> dict:
     )
 
 
-UTILISATION_LEGEND = (
-    ("< 50 % used", "#2c7bb6"),
-    ("75–90 % used", "#fdae61"),
-    ("≥ 90 % used (bottleneck: dark red)", "#a50026"),
-    ("capacity not published", "#444444"),
-)
+UTILISATION_LEGEND = (*((label, colour) for _, label, colour in UTILISATION_CLASSES), ("capacity not published", NO_CAPACITY_COLOUR))
 
 
-def _utilisation_colour(utilisation: float) -> str:
-    stops = UTILISATION_SCALE
-    u = min(max(utilisation, 0.0), 1.0)
-    for (lo, c0), (hi, c1) in zip(stops, stops[1:]):
-        if u <= hi:
-            return c0 if u - lo < hi - u else c1
-    return stops[-1][1]
+def utilisation_colour(utilisation: float) -> str:
+    """The colour of a link's utilisation class (see UTILISATION_CLASSES); NaN: no published capacity."""
+    if math.isnan(utilisation):
+        return NO_CAPACITY_COLOUR
+    return next(colour for bound, _, colour in UTILISATION_CLASSES if utilisation < bound)
