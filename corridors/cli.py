@@ -203,7 +203,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if args.draws < 0:
             raise CliError(f"--draws {args.draws} is negative: give 0 for no intervals, or the number of Monte Carlo draws")
-        written = export_all(ledger, graph, assumptions, name, args.out, formats, progress=not args.quiet, draws=args.draws, seed=args.seed)
+        if args.public_url and not args.public_url.startswith(("http://", "https://")):
+            raise CliError(f"--public-url {args.public_url!r} is not an http(s) address, e.g. https://corridors.example.org")
+        written = export_all(
+            ledger,
+            graph,
+            assumptions,
+            name,
+            args.out,
+            formats,
+            progress=not args.quiet,
+            draws=args.draws,
+            seed=args.seed,
+            public_url=args.public_url,
+        )
     except ExportError as err:
         raise CliError(f"export failed: {err}", EXIT_EXPORT) from None
     print(f"wrote {len(written)} file(s) to {args.out}")
@@ -298,6 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.add_argument("--draws", type=int, default=0, help="Monte Carlo draws: adds P10/P50/P90 and the Uncertainty section")
     export.add_argument("--seed", type=int, default=7, help="seed of the draws")
+    export.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="address the dashboard is reached at, for the report's link back (default: CORRIDORS_PUBLIC_URL; none: no link)",
+    )
     export.set_defaults(handler=cmd_export)
 
     backtest = commands.add_parser("backtest", help="hold the baseline against the published record, year by year")

@@ -40,7 +40,8 @@ CONTEXT = ExportContext("Test scenario", 2025, date(2026, 11, 29), "http://local
 def bundle():
     ledger = load_ledger()
     graph = build_graph(ledger)
-    return ScenarioExport(ledger, graph, baseline(ledger, 2025).assumptions, "Test scenario", exported_on=date(2026, 11, 29))
+    assumptions, public = baseline(ledger, 2025).assumptions, "https://corridors.example.org"
+    return ScenarioExport(ledger, graph, assumptions, "Test scenario", base_url=public, exported_on=date(2026, 11, 29))
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from corridors.export.bundle import (
     export_all,
     parse_formats,
     permalink,
+    public_base_url,
     render_charts,
     report_pdf,
     report_zip,
@@ -19,10 +20,11 @@ from corridors.export.bundle import (
 from corridors.export.files import assumptions_table, csv_bytes, neutralise, safe_frame, tidy_number, tidy_numbers, xlsx_bytes
 from corridors.export.render import (
     ALL_FORMATS,
-    DEFAULT_BASE_URL,
     IMAGE_FORMATS,
     MIME,
+    NO_PERMALINK,
     PRESETS,
+    PUBLIC_URL_ENV,
     ExportContext,
     ExportError,
     ImageRenderer,
@@ -35,10 +37,11 @@ from corridors.export.render import (
 
 __all__ = [
     "ALL_FORMATS",
-    "DEFAULT_BASE_URL",
     "IMAGE_FORMATS",
     "MIME",
+    "NO_PERMALINK",
     "PRESETS",
+    "PUBLIC_URL_ENV",
     "ExportContext",
     "ExportError",
     "ImageRenderer",
@@ -52,6 +55,7 @@ __all__ = [
     "neutralise",
     "parse_formats",
     "permalink",
+    "public_base_url",
     "render_charts",
     "renderer",
     "report_figure",

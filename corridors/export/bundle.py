@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import networkx as nx
 import pandas as pd
@@ -17,8 +18,10 @@ import plotly.graph_objects as go
 from corridors.export.files import assumptions_table, csv_bytes, xlsx_bytes
 from corridors.export.render import (
     ALL_FORMATS,
-    DEFAULT_BASE_URL,
     IMAGE_FORMATS,
+    LOCAL_HOSTS,
+    NO_PERMALINK,
+    PUBLIC_URL_ENV,
     REPORT_PRESET,
     REPORT_TEXT_SCALE,
     ExportContext,
@@ -43,8 +46,38 @@ from corridors.views.tables import balance_table, indicator_table, link_flow_tab
 from corridors.views.uncertainty import distribution_figure, tornado_figure
 
 
-def permalink(assumptions: Assumptions, base: Assumptions, base_url: str = DEFAULT_BASE_URL) -> str:
-    """Link back to the Flows page showing this scenario."""
+def public_base_url(opened_at: str | None = None, base_path: str = "") -> str | None:
+    """The address a file may link back to: ``CORRIDORS_PUBLIC_URL``, else where the dashboard was opened, else None.
+
+    Parameters
+    ----------
+    opened_at
+        The page's own address (``st.context.url``), or None (the command line).
+    base_path
+        The path the app is served under (``server.baseUrlPath``), kept in the link.
+
+    Returns
+    -------
+    str or None
+        Scheme, host and base path, without a trailing slash; None where the only address
+        known is this computer's (``localhost`` and the like), which is never put in a file.
+    """
+    configured = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if not opened_at:
+        return None
+    parts = urlsplit(opened_at)
+    if not parts.scheme or (parts.hostname or "") in LOCAL_HOSTS:
+        return None
+    path = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def permalink(assumptions: Assumptions, base: Assumptions, base_url: str | None) -> str:
+    """Link back to the Flows page showing this scenario ("" without a public address: see :func:`public_base_url`)."""
+    if not base_url:
+        return ""
     return f"{base_url.rstrip('/')}/flows?{urlencode(to_query(assumptions, base))}"
 
 
@@ -56,7 +89,8 @@ class ScenarioExport:
     graph: nx.MultiDiGraph
     assumptions: Assumptions
     name: str
-    base_url: str = DEFAULT_BASE_URL
+    #: Where the dashboard is reached (see :func:`public_base_url`); None leaves the link back out of the files.
+    base_url: str | None = None
     exported_on: date = field(default_factory=date.today)
     #: A Monte Carlo run of this scenario; with one, the tables gain P10/P50/P90 and the report an Uncertainty section.
     uncertainty: Uncertainty | None = None
@@ -221,6 +255,12 @@ def report_pdf(bundle: ScenarioExport, chart_png: dict[str, bytes] | None = None
     return build_report(bundle, chart_png)
 
 
+def zip_readme(bundle: ScenarioExport) -> str:
+    """The ZIP's README: where its files come from, and the link back to the view when there is a public address."""
+    link = f"Open this view again: {bundle.context.permalink}" if bundle.context.permalink else NO_PERMALINK
+    return f"{bundle.context.stamp()}\n{link}\n"
+
+
 def report_zip(bundle: ScenarioExport, on_step: Callable[[str], None] | None = None) -> bytes:
     """Every chart as SVG and PNG, the XLSX and the CSVs, in one ZIP."""
     charts = render_charts(bundle, ["svg", "png"], on_step=on_step)
@@ -232,7 +272,7 @@ def report_zip(bundle: ScenarioExport, on_step: Callable[[str], None] | None = N
         archive.writestr(f"{slug}/{slug}.xlsx", bundle.xlsx())
         for name, frame in bundle.tables().items():
             archive.writestr(f"{slug}/tables/{name}.csv", csv_bytes(frame))
-        archive.writestr(f"{slug}/README.txt", f"{bundle.context.stamp()}\nOpen this view again: {bundle.context.permalink}\n")
+        archive.writestr(f"{slug}/README.txt", zip_readme(bundle))
     return buffer.getvalue()
 
 
@@ -261,11 +301,14 @@ def export_all(
     preset: str = "slide",
     draws: int = 0,
     seed: int = 7,
+    public_url: str | None = None,
 ) -> list[Path]:
     """Write the scenario's charts, tables, report and ZIP into ``out``; return the paths written.
 
     With ``draws`` > 0, a Monte Carlo run (``seed``) adds P10/P50/P90 to the indicator
-    tables, its two charts, and the report's Uncertainty section.
+    tables, its two charts, and the report's Uncertainty section. The report and the ZIP
+    link back to the view only with a public address: ``public_url`` (``--public-url``)
+    or ``CORRIDORS_PUBLIC_URL``.
     """
     formats = list(formats)
     folder = Path(out)
@@ -274,7 +317,7 @@ def export_all(
     except OSError as err:
         raise ExportError(f"cannot create the output folder {folder}: {err.strerror}") from None
     run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
-    bundle = ScenarioExport(ledger, graph, assumptions, name, uncertainty=run)
+    bundle = ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run)
     slug = _slug(name)
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     for fmt in (f for f in formats if f in IMAGE_FORMATS):

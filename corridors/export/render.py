@@ -49,7 +49,6 @@ PRESETS: dict[str, Preset] = {
 }
 PNG_SCALE = 2
 DEFAULT_TIMEOUT_S = 60.0
-DEFAULT_BASE_URL = "http://localhost:8501"
 MIME = {
     "png": "image/png",
     "svg": "image/svg+xml",
@@ -58,6 +57,17 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
 }
+
+
+#: Environment variable naming the address a deployment is reached at (``https://corridors.example.org/corridors``).
+PUBLIC_URL_ENV = "CORRIDORS_PUBLIC_URL"
+#: Hosts that mean "this computer": a link to them is useless to whoever a file is sent to.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "")
+#: What a report or ZIP says instead of a link when no public address is known.
+NO_PERMALINK = (
+    "No link back to this view: the dashboard was not reached at a public address. A deployment sets "
+    f"{PUBLIC_URL_ENV}; the command line takes --public-url."
+)
 
 
 class ExportError(RuntimeError):

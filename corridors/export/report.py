@@ -19,6 +19,7 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 from corridors.export.pdf import FONT, pdf_styles, pdf_table
 from corridors.export.pdf import display_value as display_value  # re-exported: callers import it from here
 from corridors.export.pdf import pdf_text as pdf_text  # re-exported: callers import it from here
+from corridors.export.render import NO_PERMALINK
 from corridors.views.charts import market_labels
 from corridors.views.estimates import METRIC_LABELS
 from corridors.views.tables import balance_table, market_table
@@ -121,7 +122,10 @@ def _front_matter(bundle: ScenarioExport, styles: dict) -> list:
         Paragraph(pdf_text(f"Corridors scenario report: {bundle.name}"), styles["title"]),
         Paragraph(pdf_text(f"Year {ctx.year}. {ctx.stamp()}"), styles["body"]),
         Paragraph(
-            f'Open this view again: <link href="{escape(ctx.permalink)}" color="blue">{pdf_text(ctx.permalink)}</link>', styles["body"]
+            f'Open this view again: <link href="{escape(ctx.permalink)}" color="blue">{pdf_text(ctx.permalink)}</link>'
+            if ctx.permalink
+            else pdf_text(NO_PERMALINK),
+            styles["body"],
         ),
         Spacer(1, 6),
         Paragraph(

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from corridors.export import (
-    DEFAULT_BASE_URL,
     ExportContext,
     ScenarioExport,
     assumptions_table,
     permalink,
+    public_base_url,
     scenario_figures,
     scenario_tables,
 )
@@ -355,13 +355,11 @@ def render() -> None:
     )
     report_panel(
         lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url(), uncertainty=run),
-        signature=context.permalink + name + ("+intervals" if run is not None else ""),
+        signature=json.dumps([assumptions.model_dump(), name, context.permalink, run is not None], sort_keys=True),
         year=assumptions.year,
     )
 
 
-def _base_url() -> str:
-    """Scheme and host the user reached the dashboard at, for permalinks."""
-    url = st.context.url or DEFAULT_BASE_URL
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else DEFAULT_BASE_URL
+def _base_url() -> str | None:
+    """Where files may link back to: the address the user reached the dashboard at (its base path kept), unless local."""
+    return public_base_url(st.context.url, str(st.get_option("server.baseUrlPath") or ""))
