@@ -8,9 +8,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from corridors.model.flows import FlowResult
+from corridors.views.palette import BAR_COLOURS, DELIVERED_COLOUR, UNMET_COLOUR
 from corridors.views.style import base_layout_dict, new_figure
-
-BAR_COLOURS = ("#1f78b4", "#33a02c", "#17becf", "#6a3d9a", "#b15928", "#e31a1c")
 
 
 def market_labels(result: FlowResult) -> dict[str, str]:
@@ -25,7 +24,7 @@ def market_figure(result: FlowResult, network: str, footer: str) -> go.Figure:
     unit = str(markets["unit"].iloc[0]) if len(markets) else ""
     labels = market_labels(result)
     names = [labels.get(m, m) for m in markets.index]
-    parts = (("Delivered", "delivered", "#1f78b4", "delivered"), ("Unmet", "unmet", "#d7301f", "not deliverable"))
+    parts = (("Delivered", "delivered", DELIVERED_COLOUR, "delivered"), ("Unmet", "unmet", UNMET_COLOUR, "not deliverable"))
     data = [
         go.Bar(
             name=label,

@@ -18,15 +18,9 @@ from corridors.ledger.graph import links_frame, nodes_frame
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds
+from corridors.views.palette import MODE_COLOURS, NO_CAPACITY_COLOUR, OTHER_COLOUR, UTILISATION_CLASSES
 from corridors.views.style import base_layout_dict, new_figure, source_line
 
-MODE_COLOURS = {
-    ("gas", "pipeline"): "#d95f02",
-    ("gas", "swap"): "#7570b3",
-    ("freight", "rail"): "#1f78b4",
-    ("freight", "road"): "#8c564b",
-    ("freight", "sea"): "#17becf",
-}
 MODE_LABELS = {
     ("gas", "pipeline"): "Gas pipeline",
     ("gas", "swap"): "Gas swap (by exchange)",
@@ -44,16 +38,6 @@ NODE_SYMBOLS = {
     "market": "hexagon",
     "station": "diamond-open",
 }
-#: Colour stops of a link's utilisation, from spare capacity (blue) to full (dark red).
-#: Utilisation classes: (upper bound, legend label, colour). A link takes the first class its utilisation is under;
-#: the map's legend lists every class, so no colour on the map is missing from it.
-UTILISATION_CLASSES = (
-    (0.5, "< 50 % used", "#2c7bb6"),
-    (0.75, "50–75 % used", "#abd9e9"),
-    (0.9, "75–90 % used", "#fdae61"),
-    (math.inf, "≥ 90 % used (bottleneck: dark red)", "#a50026"),
-)
-NO_CAPACITY_COLOUR = "#444444"
 #: A link that binds in at least this share of the Monte Carlo draws is marked on the map.
 LIKELY_BINDING = 0.5
 
@@ -251,7 +235,7 @@ def _link_style(link: dict, with_flows: bool, tops: dict[str, float]) -> tuple[s
     """Legend label, colour, width and dash of a link: by mode and capacity, or by utilisation and flow."""
     key = (link["network"], link["mode"])
     label = MODE_LABELS.get(key, f"{link['network']} {link['mode']}")
-    colour = MODE_COLOURS.get(key, "#444444")
+    colour = MODE_COLOURS.get(key, OTHER_COLOUR)
     if with_flows:
         utilisation = link.get("utilisation")
         colour = utilisation_colour(float(utilisation)) if pd.notna(utilisation) else NO_CAPACITY_COLOUR

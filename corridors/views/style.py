@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from corridors.resources import static_dir, topojson_dir
+from corridors.views.palette import COLORWAY
 
 STATIC_DIR = static_dir()
 TOPOJSON_DIR = topojson_dir()
@@ -26,7 +27,7 @@ REPORT_TEMPLATE = go.layout.Template(
         font=FONT,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        colorway=["#1f78b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#17becf"],
+        colorway=COLORWAY,
         xaxis=dict(gridcolor="#e6e6e6", linecolor="#888888", ticks="outside", zeroline=False, automargin=True),
         yaxis=dict(gridcolor="#e6e6e6", linecolor="#888888", zeroline=False, automargin=True),
         hoverlabel=dict(align="left"),

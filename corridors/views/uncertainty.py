@@ -13,10 +13,8 @@ import plotly.graph_objects as go
 
 from corridors.model.explain import format_indicator
 from corridors.model.uncertainty import DESIGN, Uncertainty
+from corridors.views.palette import HIGH_COLOUR, INTERVAL_COLOUR, LOW_COLOUR, PERCENTILE_COLOUR, SCENARIO_COLOUR
 from corridors.views.style import base_layout_dict, new_figure
-
-INTERVAL_COLOUR = "#1f78b4"
-LOW_COLOUR, HIGH_COLOUR = "#e66101", "#5e3c99"
 
 
 def format_interval(central: float | None, p10: float | None, p90: float | None, unit: str) -> str:
@@ -58,7 +56,7 @@ def distribution_figure(run: Uncertainty, indicator: str, label: str, unit: str,
     for name, x, dash in (("P10", p10, "dot"), ("P50", p50, "dash"), ("P90", p90, "dot"), ("scenario", central, "solid")):
         if not np.isfinite(x):
             continue
-        colour = "#d7301f" if name == "scenario" else "#333333"
+        colour = SCENARIO_COLOUR if name == "scenario" else PERCENTILE_COLOUR
         shapes.append(dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=colour, dash=dash, width=2)))
         font = dict(size=11, color=colour)
         # The scenario's label sits lower, so that it never covers P90's when the two nearly meet.
