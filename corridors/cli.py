@@ -194,6 +194,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from corridors.export import ExportError, export_all, parse_formats
+    from corridors.views.geo import WHOLE_CORRIDOR, map_extents
 
     try:
         formats = parse_formats(args.formats)
@@ -203,6 +204,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if args.draws < 0:
             raise CliError(f"--draws {args.draws} is negative: give 0 for no intervals, or the number of Monte Carlo draws")
+        extents = map_extents(graph)
+        if args.extent is not None and args.extent not in extents:
+            raise CliError(f"--extent {args.extent!r} is not a map extent of this ledger; choose one of: {', '.join(extents)}")
         if args.public_url and not args.public_url.startswith(("http://", "https://")):
             raise CliError(f"--public-url {args.public_url!r} is not an http(s) address, e.g. https://corridors.example.org")
         written = export_all(
@@ -216,6 +220,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             draws=args.draws,
             seed=args.seed,
             public_url=args.public_url,
+            extent=None if args.extent == WHOLE_CORRIDOR else args.extent,
         )
     except ExportError as err:
         raise CliError(f"export failed: {err}", EXIT_EXPORT) from None
@@ -311,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--quiet", action="store_true", help="no progress bar")
     export.add_argument("--draws", type=int, default=0, help="Monte Carlo draws: adds P10/P50/P90 and the Uncertainty section")
     export.add_argument("--seed", type=int, default=7, help="seed of the draws")
+    export.add_argument("--extent", metavar="NAME", help="what the maps show: a close-up the ledger names (default: the whole corridor)")
     export.add_argument(
         "--public-url",
         metavar="URL",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -91,3 +92,27 @@ def test_branch_filter_survives_a_visit_to_another_page(server, page, ledger):
     page.wait_for_function(f"() => window.location.search.includes('net_branches={BRANCH}')", timeout=30_000)
     assert chips(branch_filter(page)) == [label]
     assert page.get_by_role("slider", name="Show links in service by year").input_value() == "2030"
+
+
+def map_lon_range(page) -> list[float]:
+    """The longitude range the page's first map shows, read from plotly's own layout."""
+    return page.locator(".js-plotly-plot").first.evaluate("el => el.layout.geo.lonaxis.range")
+
+
+def test_the_map_extent_is_kept_in_the_url_and_read_from_it(server, page, graph):
+    from corridors.views.geo import map_bounds
+
+    close = list(map_bounds(graph, "Caucasus–Caspian")["lon"])
+    open_network_page(page, f"{server.url}/?map_extent=Caucasus%E2%80%93Caspian")
+    assert map_lon_range(page) == pytest.approx(close)
+    expect(page.locator(".js-plotly-plot").first.get_by_text("Baku/Sangachal")).to_be_attached()
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("Whole corridor", exact=True).click()
+    expect(page).not_to_have_url(re.compile("map_extent"), timeout=30_000)
+    wait_for_idle(page)
+    assert map_lon_range(page) == pytest.approx(list(map_bounds(graph)["lon"]))
+    # The Flows page keeps the extent in the URL beside the scenario it writes there.
+    open_network_page(page, f"{server.url}/flows?map_extent=Caucasus%E2%80%93Caspian&europe=14")
+    query = parse_qs(urlparse(page.url).query)
+    assert query["map_extent"] == ["Caucasus–Caspian"] and query["europe"] == ["14"], page.url
+    assert map_lon_range(page) == pytest.approx(close)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0

@@ -94,6 +94,8 @@ class ScenarioExport:
     exported_on: date = field(default_factory=date.today)
     #: A Monte Carlo run of this scenario; with one, the tables gain P10/P50/P90 and the report an Uncertainty section.
     uncertainty: Uncertainty | None = None
+    #: What the maps show: the whole corridor (None) or a close-up (see corridors.views.geo.map_extents).
+    extent: str | None = None
 
     def __post_init__(self) -> None:
         self.baseline = baseline(self.ledger, self.assumptions.year)
@@ -103,7 +105,9 @@ class ScenarioExport:
         )
         self.estimates = estimates_with_sources(self.ledger)
         probability = self.uncertainty.binding_probability() if self.uncertainty is not None else None
-        self._figures = scenario_figures(self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates, probability)
+        self._figures = scenario_figures(
+            self.ledger, self.graph, self.result, self.baseline, self.name, self.estimates, probability, self.extent
+        )
         if self.uncertainty is not None:
             self._figures.update(uncertainty_figures(self.ledger, self.uncertainty, self.assumptions.year))
         self._built: dict[str, go.Figure] = {}
@@ -147,8 +151,9 @@ def scenario_figures(
     name: str,
     estimates: pd.DataFrame | None = None,
     binding_probability: pd.Series | None = None,
+    extent: str | None = None,
 ) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
-    """The charts of a solved scenario: name → (title, builder).
+    """The charts of a solved scenario: name → (title, builder); the maps show ``extent`` (None: the whole corridor).
 
     Builders are lazy, so a caller renders only what it shows or exports. Each
     chart's footer names the publishers behind its numbers: the links' sources for
@@ -181,6 +186,7 @@ def scenario_figures(
                 title=f"Flows and utilisation, {year}: {name}",
                 footer=publishers(link_ids + defaults()),
                 sources=ledger.sources,
+                extent=extent,
             ),
         )
     }
@@ -191,7 +197,7 @@ def scenario_figures(
         )
     for chart, title in indicator_chart_ids(result).items():
         figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
-    figures["network"] = ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources))
+    figures["network"] = ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources, extent=extent))
     for row in wiring.indicators[wiring.indicators["published_series"].notna()].to_dict("records"):
         ref = SeriesRef.parse(row["published_series"])
         title = f"{row['label']}: the published figures compared"
@@ -302,6 +308,7 @@ def export_all(
     draws: int = 0,
     seed: int = 7,
     public_url: str | None = None,
+    extent: str | None = None,
 ) -> list[Path]:
     """Write the scenario's charts, tables, report and ZIP into ``out``; return the paths written.
 
@@ -317,7 +324,7 @@ def export_all(
     except OSError as err:
         raise ExportError(f"cannot create the output folder {folder}: {err.strerror}") from None
     run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
-    bundle = ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run)
+    bundle = ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run, extent=extent)
     slug = _slug(name)
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     for fmt in (f for f in formats if f in IMAGE_FORMATS):

@@ -12,6 +12,7 @@ from corridors.ledger.graph import build_graph
 from corridors.ledger.load import Ledger, load_ledger
 from corridors.ledger.validate import LedgerError
 from corridors.resources import DATA_ENV
+from corridors.views.geo import WHOLE_CORRIDOR, map_extents
 from corridors.views.style import plotly_config
 
 
@@ -157,3 +158,25 @@ def warn_refused_param(key: str, given: str) -> None:
 def chart_config(filename: str) -> dict:
     """Plotly's config for a chart of this dashboard, with the map outlines under the path it is served at."""
     return plotly_config(filename, st.get_option("server.baseUrlPath") or "")
+
+
+#: The URL parameter (and widget key) of the maps' extent, shared by the Network and Flows pages.
+MAP_EXTENT_PARAM = "map_extent"
+
+
+def extent_picker(graph) -> str | None:
+    """The maps' extent: the whole corridor or a close-up the ledger names, kept in the URL (None: whole corridor)."""
+    options = map_extents(graph)
+    if len(options) < 2:
+        return None
+    incoming = url_snapshot()
+    choice = st.segmented_control(
+        "Map extent",
+        options,
+        default=WHOLE_CORRIDOR,
+        key=MAP_EXTENT_PARAM,
+        bind="query-params",
+        help="The whole corridor, or a close-up framed on its places. Chart downloads and the report show the same extent.",
+    )
+    warn_dropped_params(incoming, [MAP_EXTENT_PARAM])
+    return None if choice in (None, WHOLE_CORRIDOR) else str(choice)

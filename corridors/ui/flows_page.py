@@ -32,7 +32,7 @@ from corridors.model.scenarios import (
 )
 from corridors.model.uncertainty import Uncertainty
 from corridors.ui import uncertainty_panel
-from corridors.ui.common import cached_graph, cached_ledger, chart_config, data_dir, ledger_or_stop
+from corridors.ui.common import cached_graph, cached_ledger, chart_config, data_dir, extent_picker, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 from corridors.ui.flows_state import (
     baseline_for,
@@ -340,7 +340,8 @@ def render() -> None:
                 st.caption(note)
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
     probability = run.binding_probability() if run is not None else None
-    _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability), context)
+    extent = extent_picker(graph)
+    _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent), context)
     assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
     uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
     _tables(result)
@@ -354,8 +355,8 @@ def render() -> None:
         "the sources and a link back to this view. The ZIP holds every chart as SVG and PNG, the XLSX and the CSVs."
     )
     report_panel(
-        lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url(), uncertainty=run),
-        signature=json.dumps([assumptions.model_dump(), name, context.permalink, run is not None], sort_keys=True),
+        lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url(), uncertainty=run, extent=extent),
+        signature=json.dumps([assumptions.model_dump(), name, context.permalink, run is not None, extent], sort_keys=True),
         year=assumptions.year,
     )
 

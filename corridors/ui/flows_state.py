@@ -17,8 +17,10 @@ from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import Wiring
 from corridors.model.baseline import Baseline, baseline
 from corridors.model.scenarios import ScenarioError, from_query, parse_scenario, same_assumptions, shipped_scenarios, to_query
-from corridors.ui.common import cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.common import MAP_EXTENT_PARAM, cached_ledger, data_dir, ledger_or_stop
 
+#: URL parameters of the page that are not the scenario: its widgets bound to the URL read and check them.
+OTHER_PARAMS = (MAP_EXTENT_PARAM,)
 PREFIX = "a_"
 NUMBER_PREFIX = "n_"
 FROM_LINK = "Custom (from link)"
@@ -61,8 +63,12 @@ def current_values() -> dict:
 
 
 def write_url(assumptions: Assumptions, base: Assumptions) -> None:
-    """The URL for ``assumptions``; sent only when it differs from the browser's (repeated keys count as different)."""
+    """The URL for ``assumptions``; sent only when it differs from the browser's (repeated keys count as different).
+
+    Parameters that are not the scenario's (the maps' extent) are kept as they are.
+    """
     wanted = to_query(assumptions, base)
+    wanted.update({key: st.query_params[key] for key in OTHER_PARAMS if key in st.query_params})
     have = {key: st.query_params.get_all(key) for key in st.query_params}
     if have != {key: [value] for key, value in wanted.items()}:
         st.query_params.from_dict(wanted)
@@ -88,7 +94,7 @@ def init_state() -> None:
     if "flows_values" not in st.session_state:
         ledger, _ = ledger_or_stop()
         # get_all: a parameter given twice is warned about, not silently resolved.
-        assumptions, warnings = from_query({key: st.query_params.get_all(key) for key in st.query_params}, ledger)
+        assumptions, warnings = from_query({key: st.query_params.get_all(key) for key in st.query_params}, ledger, set(OTHER_PARAMS))
         st.session_state["flows_values"] = assumptions.model_dump()
         st.session_state["flows_warnings"] = warnings
         at_baseline = same_assumptions(assumptions, baseline_for(data_dir(), assumptions.year).assumptions)

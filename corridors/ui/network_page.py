@@ -8,7 +8,7 @@ import streamlit as st
 from corridors.export import ExportContext
 from corridors.ledger.graph import links_frame, subgraph
 from corridors.ledger.schema import NETWORK_UNITS
-from corridors.ui.common import chart_config, ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
+from corridors.ui.common import chart_config, extent_picker, ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
 from corridors.views.maps import network_figure
 from corridors.views.style import source_line
@@ -61,13 +61,14 @@ def render() -> None:
     )
     # The multiselects check their own URL values (multiselect_all); the slider is bound to the URL.
     warn_dropped_params(incoming, ["net_year"])
+    extent = extent_picker(graph)
     view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
     shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
     footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)
-    figure = network_figure(view, footer=footer, sources=ledger.sources)
+    figure = network_figure(view, footer=footer, sources=ledger.sources, extent=extent)
     st.plotly_chart(figure, theme=None, config=chart_config("corridors-network"), key="network_map")
     context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
-    chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}")
+    chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}{extent}")
     st.subheader(f"Links shown ({len(shown)} of {len(links)})")
     table = shown[LINK_COLUMNS].assign(source_ids=lambda f: f["source_ids"].map(", ".join))
     st.dataframe(table, hide_index=True, width="stretch")

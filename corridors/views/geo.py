@@ -12,25 +12,56 @@ MAP_MARGIN = 0.1
 MIN_MARGIN_DEG = 3.0
 
 
-def map_bounds(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """Longitude and latitude ranges that hold every place of the corridor, with a margin.
+#: The extent that shows every place; the others are the close-ups named in nodes.csv's ``map_extent``.
+WHOLE_CORRIDOR = "Whole corridor"
+#: A close-up's margin around its places, in degrees (it frames a small region tightly).
+CLOSEUP_MARGIN_DEG = 1.0
 
-    Read from the graph's nodes; a filtered view keeps its parent's places (the map does
-    not jump when links are hidden).
-    """
+
+def _root(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The full graph under a filtered view: the map does not jump when links are hidden."""
     parent = getattr(graph, "_graph", graph)
     while hasattr(parent, "_graph") and parent._graph is not parent:
         parent = parent._graph
-    xs = [d["x"] for _, d in parent.nodes(data=True)]
-    ys = [d["y"] for _, d in parent.nodes(data=True)]
+    return parent
+
+
+def map_extents(graph: nx.MultiDiGraph) -> list[str]:
+    """The extents a map can show: the whole corridor, then each close-up the ledger's nodes name, in order."""
+    names: list[str] = []
+    for _, data in _root(graph).nodes(data=True):
+        for name in str(data.get("map_extent") or "").split(";"):
+            if name.strip() and name.strip() not in names:
+                names.append(name.strip())
+    return [WHOLE_CORRIDOR, *names]
+
+
+def map_bounds(graph: nx.MultiDiGraph, extent: str | None = None) -> dict[str, tuple[float, float]]:
+    """Longitude and latitude ranges that hold every place of the corridor (or of one close-up), with a margin.
+
+    Read from the graph's nodes; a filtered view keeps its parent's places (the map does
+    not jump when links are hidden). ``extent``: one of :func:`map_extents`; None or the
+    whole corridor frames every place.
+    """
+    nodes = list(_root(graph).nodes(data=True))
+    closeup = extent not in (None, WHOLE_CORRIDOR)
+    if closeup:
+        nodes = [(n, d) for n, d in nodes if extent in [x.strip() for x in str(d.get("map_extent") or "").split(";")]]
+    xs = [d["x"] for _, d in nodes]
+    ys = [d["y"] for _, d in nodes]
     if not xs:
         return {"lon": (-180.0, 180.0), "lat": (-60.0, 80.0)}
 
     def padded(low: float, high: float) -> tuple[float, float]:
-        margin = max(MIN_MARGIN_DEG, MAP_MARGIN * (high - low))
+        margin = CLOSEUP_MARGIN_DEG if closeup else max(MIN_MARGIN_DEG, MAP_MARGIN * (high - low))
         return round(low - margin, 2), round(high + margin, 2)
 
     return {"lon": padded(min(xs), max(xs)), "lat": padded(min(ys), max(ys))}
+
+
+def projected_aspect(bounds: dict[str, tuple[float, float]]) -> float:
+    """Width over height of the map box in the Natural Earth projection."""
+    return _projected_aspect(bounds["lon"], bounds["lat"])
 
 
 def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
@@ -55,7 +86,8 @@ def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
             bgcolor="#e4eef5",
         ),
         height=720,
-        uirevision="network",
+        # Zoom and pan survive a rerun, until the extent itself changes.
+        uirevision=f"network {bounds['lon']} {bounds['lat']}",
     )
 
 

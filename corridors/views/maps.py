@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 from corridors.ledger.graph import links_frame, nodes_frame
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
-from corridors.views.geo import geo_layout_dict, map_bounds
+from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
+from corridors.views.labels import Label, degrees_per_pixel, place_labels
 from corridors.views.palette import MODE_COLOURS, NO_CAPACITY_COLOUR, OTHER_COLOUR, UTILISATION_CLASSES
 from corridors.views.style import base_layout_dict, new_figure, source_line
 
@@ -152,8 +153,9 @@ def network_figure(
     title: str = "The corridor network",
     footer: str | None = None,
     sources: pd.DataFrame | None = None,
+    extent: str | None = None,
 ) -> go.Figure:
-    """Draw both corridors on a map.
+    """Draw both corridors on a map, key places named, the busiest links' flows written on them.
 
     Parameters
     ----------
@@ -172,6 +174,9 @@ def network_figure(
     sources
         The ledger's sources table: hover text and the default footer then name
         publishers (and short titles); without it they only count sources.
+    extent
+        The whole corridor (None), or a close-up named in nodes.csv's ``map_extent``
+        (see :func:`corridors.views.geo.map_extents`).
 
     Returns
     -------
@@ -179,8 +184,9 @@ def network_figure(
         Lines are grouped by style into few traces; each link's details show on
         hover at its midpoint.
     """
+    bounds = map_bounds(graph, extent)
     if graph.number_of_edges() == 0:
-        layout = {**base_layout_dict(title, footer or "Sources: none"), **geo_layout_dict(map_bounds(graph))}
+        layout = {**base_layout_dict(title, footer or "Sources: none"), **geo_layout_dict(bounds)}
         layout["annotations"].append(dict(text="No link matches the filters", showarrow=False, font=dict(size=16)))
         return new_figure(layout=layout)
     links = _links_with_flows(graph, flows)
@@ -205,11 +211,63 @@ def network_figure(
             )
         )
     traces += [_midpoint_trace(mids), _node_trace(nodes)]
+    traces += _label_traces(nodes, links, mids, bounds, with_flows)
     if footer is None:
         footer = source_line((s for ids in links["source_ids"] for s in ids), sources)
-    layout = {**base_layout_dict(title, footer), **geo_layout_dict(map_bounds(graph))}
+    layout = {**base_layout_dict(title, footer), **geo_layout_dict(bounds)}
     layout["legend"] = {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"}
     return new_figure(traces, layout)
+
+
+#: Flow values are written on this many of each network's busiest links (those in view).
+FLOW_LABELS_PER_NETWORK = 4
+
+
+def _inside(bounds: dict[str, tuple[float, float]], lon: float, lat: float) -> bool:
+    return bounds["lon"][0] <= lon <= bounds["lon"][1] and bounds["lat"][0] <= lat <= bounds["lat"][1]
+
+
+def _label_traces(nodes: pd.DataFrame, links: pd.DataFrame, mids: dict[str, list], bounds: dict, with_flows: bool) -> list[dict]:
+    """Names of the key places (nodes.csv's ``map_label``) and, with flows, the busiest links' flows: placed apart."""
+    named = [
+        row
+        for row in nodes.to_dict("records")
+        if isinstance(row.get("map_label"), str) and row["map_label"].strip() and _inside(bounds, row["x"], row["y"])
+    ]
+    # Most important first (map_rank 1), so that a crowded map drops the lesser names.
+    named.sort(key=lambda row: float(row["map_rank"]) if _present(row.get("map_rank")) else 99.0)
+    wanted = [Label(str(row["map_label"]), float(row["x"]), float(row["y"])) for row in named]
+    if with_flows:
+        positions = {link: (lon, lat) for link, lon, lat in zip(mids["link_id"], mids["lon"], mids["lat"])}
+        for _, group in links[links["flow"].fillna(0) > 1e-6].groupby("network"):
+            busiest = group.sort_values("flow", ascending=False, kind="stable")
+            busiest = busiest[[link in positions and _inside(bounds, *positions[link]) for link in busiest["link_id"]]]
+            for row in busiest.head(FLOW_LABELS_PER_NETWORK).to_dict("records"):
+                wanted.append(Label(f"{row['flow']:.3g} {row['unit']}", *positions[row["link_id"]], fixed=True))
+    # Labels keep clear of each other and of the labelled places' own symbols (place_labels adds those).
+    placed = place_labels(wanted, degrees_per_pixel(bounds["lon"], bounds["lat"], projected_aspect(bounds)))
+    traces = []
+    for fixed, name, style in (
+        (False, "Place names", dict(size=11, color="#222222")),
+        (True, "Flows on the busiest links", dict(size=10, color="#0b3d91")),
+    ):
+        chosen = [p for p in placed if p.label.fixed is fixed]
+        if chosen:
+            traces.append(
+                dict(
+                    type="scattergeo",
+                    lon=[p.label.lon for p in chosen],
+                    lat=[p.label.lat for p in chosen],
+                    mode="text",
+                    text=[p.label.text for p in chosen],
+                    textposition=[p.position for p in chosen],
+                    textfont=style,
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=name,
+                )
+            )
+    return traces
 
 
 def _links_with_flows(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> pd.DataFrame:
@@ -256,7 +314,7 @@ def _link_geometry(
     position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
     names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
     groups: dict[tuple, dict[str, list]] = {}
-    mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
+    mids: dict[str, list] = {"link_id": [], "lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
     source_texts = _source_texts(sources)
     for link in links.to_dict("records"):
         style = _link_style(link, with_flows, tops)
@@ -265,6 +323,7 @@ def _link_geometry(
         group = groups.setdefault(style, {"lon": [], "lat": []})
         group["lon"] += [x0, x1, np.nan]
         group["lat"] += [y0, y1, np.nan]
+        mids["link_id"].append(link["link_id"])
         mids["lon"].append((x0 + x1) / 2)
         mids["lat"].append((y0 + y1) / 2)
         mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, source_texts, branches))
