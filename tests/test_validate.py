@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from corridors import LedgerError, load_ledger, validate_ledger
@@ -169,3 +170,27 @@ def test_cli_validate_broken_exits_one_without_traceback(ledger_copy):
     assert "Traceback" not in done.stderr + done.stdout
     assert "links.csv, line 2, column 'capacity': 'lots' is not a number" in done.stderr
     assert "gaps.csv" in done.stderr
+
+
+def test_every_series_has_a_title_for_readers_and_every_title_a_series(ledger_copy):
+    from corridors.ledger.validate import validate_ledger
+
+    series = pd.read_csv(ledger_copy / "series.csv", dtype=str, keep_default_na=False)
+    dropped = series[series["series"] != "gas_exports:AZ>all"]
+    extra = pd.DataFrame([{"series": "gas_exports:AZ>XX", "title": "Nowhere", "note": ""}])
+    pd.concat([dropped, extra]).to_csv(ledger_copy / "series.csv", index=False)
+    problems = [str(p) for p in validate_ledger(ledger_copy)]
+    first_row = 2 + list(pd.read_csv(ledger_copy / "estimates.csv")["subject"]).index("AZ>all")
+    assert any(
+        p.startswith(f"estimates.csv, line {first_row}, column 'subject'") and "series 'gas_exports:AZ>all' has no title in series.csv" in p
+        for p in problems
+    ), problems
+    assert any("series.csv" in p and "'gas_exports:AZ>XX' is no series of estimates.csv" in p for p in problems), problems
+
+
+def test_charts_and_tables_name_series_by_their_titles(ledger):
+    from corridors.views.estimates import estimates_with_sources
+
+    names = set(estimates_with_sources(ledger)["series"])
+    assert "Azerbaijan's gas exports, all destinations" in names
+    assert not [n for n in names if " · AZ" in n or ">" in n], "a series is still named by its codes"

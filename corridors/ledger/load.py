@@ -11,7 +11,7 @@ import pandas as pd
 from corridors import resources
 from corridors.ledger.schema import LEDGER_TABLES, TableSpec, table_specs
 from corridors.ledger.validate import LedgerError, read_tables
-from corridors.ledger.wiring import Wiring, split_ids
+from corridors.ledger.wiring import SeriesRef, Wiring, split_ids
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Ledger:
     links: pd.DataFrame
     estimates: pd.DataFrame
     gaps: pd.DataFrame
+    series: pd.DataFrame
     wiring: Wiring
 
     def table(self, name: str) -> pd.DataFrame:
@@ -39,6 +40,20 @@ class Ledger:
     def estimates_by_series(self) -> dict[tuple[str, str], pd.DataFrame]:
         """The rows of ``estimates.csv`` grouped by (metric, subject), built once: defaults read them many times."""
         return {(str(m), str(s)): rows for (m, s), rows in self.estimates.groupby(["metric", "subject"], sort=False)}
+
+    @cached_property
+    def series_titles(self) -> dict[tuple[str, str], str]:
+        """(metric, subject) → the series' title for readers (series.csv)."""
+        titles = {}
+        for key, title in zip(self.series["series"], self.series["title"]):
+            metric, subject = str(key).split(":", 1)
+            titles[(metric, subject)] = str(title)
+        return titles
+
+    def title_of(self, series: SeriesRef) -> str:
+        """A series as readers name it (series.csv's title; its codes where it has none), with its branch."""
+        title = self.series_titles.get((series.metric, series.subject), f"{series.metric} {series.subject}")
+        return title + (f" ({series.branch.replace('_', ' ')} branch)" if series.branch else "")
 
     def source_ids_of(self, cell: str | float | None) -> list[str]:
         """Split a ``source_ids`` cell into its ids."""

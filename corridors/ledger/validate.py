@@ -256,6 +256,24 @@ def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], p
             )
 
 
+def _check_series_titles(estimates: pd.DataFrame, series: pd.DataFrame, problems: list[Problem]) -> None:
+    """Every series of estimates.csv has a title for readers in series.csv, and every title names a series."""
+    titled = set(series["series"].dropna())
+    used: set[str] = set()
+    for index, row in estimates.iterrows():
+        if pd.isna(row["metric"]) or pd.isna(row["subject"]):
+            continue
+        key = f"{row['metric']}:{row['subject']}"
+        used.add(key)
+        if key not in titled:
+            problems.append(
+                Problem("estimates.csv", _line(index), "subject", f"series '{key}' has no title in series.csv: add a row for it")
+            )
+    for index, key in series["series"].items():
+        if pd.notna(key) and key not in used:
+            problems.append(Problem("series.csv", _line(index), "series", f"'{key}' is no series of estimates.csv (metric:subject)"))
+
+
 def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and check every table of a ledger folder.
 
@@ -288,6 +306,8 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]
         _check_links(tables["links"], tables.get("nodes"), problems)
     if "estimates" in tables:
         _check_estimates(tables["estimates"], tables, problems)
+        if "series" in tables:
+            _check_series_titles(tables["estimates"], tables["series"], problems)
     _check_foreign_keys(tables, specs, problems)
     metrics = set(specs["estimates"].field("metric").enum or ())
     check_wiring(tables, metrics, lambda file, row, column, message: problems.append(Problem(file, row, column, message)))

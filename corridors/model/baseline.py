@@ -148,7 +148,7 @@ def ledger_figure(
     return Provenance(
         value=round(value, 3),
         kind="assumption" if carried_back else "ledger" if at == year else "carried",
-        label=f"{'Assumption' if carried_back else 'Ledger'}: {series.metric} {series.subject} for {when}, {many}.",
+        label=f"{'Assumption' if carried_back else 'Ledger'}: {ledger.title_of(series)} for {when}, {many}.",
         source_ids=tuple(dict.fromkeys(same["source_id"])),
         low=float((span["low"].fillna(span["value"]) * span_scale).min()),
         high=float((span["high"].fillna(span["value"]) * span_scale).max()),
@@ -171,7 +171,7 @@ def _rule_latest(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     series = info["series"][0]
     found = _figure(ledger, info, series, year)
     if found is None:
-        return _labelled(info, f"the ledger has no {series} figure up to {year}; ")
+        return _labelled(info, f"the ledger has no figure of {ledger.title_of(series)} up to {year}; ")
     suspended = _suspended(ledger, info["link_ids"])
     if found.kind == "carried" and suspended:
         return Provenance(
@@ -207,9 +207,9 @@ def _merge(figures: list[Provenance]) -> dict[str, tuple[str, ...]]:
 def _rule_difference(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     figures = _figures(ledger, info, year)
     if figures is None:
-        return _labelled(info, f"the ledger lacks one of {', '.join(map(str, info['series']))} up to {year}; ")
+        return _labelled(info, f"the ledger lacks one of {', '.join(map(ledger.title_of, info['series']))} up to {year}; ")
     value = round(max(figures[0].value - sum(f.value for f in figures[1:]), 0.0), 3)
-    parts = " minus ".join(f"{s} ({f.value:g})" for s, f in zip(info["series"], figures))
+    parts = " minus ".join(f"{ledger.title_of(s)} ({f.value:g})" for s, f in zip(info["series"], figures))
     return Provenance(value, "derived", f"Derived: {parts}. {info['note']}".strip(), **_merge(figures))
 
 
@@ -218,13 +218,15 @@ def _rule_share(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
     if figures is None or any(f.value <= 0 for f in figures):
         return _labelled(info, f"the ledger lacks a positive figure for one of {', '.join(map(str, info['series']))} up to {year}; ")
     value = round(figures[0].value / sum(f.value for f in figures), 2)
-    label = f"Derived: the first over the sum of {_used(info['series'], figures)}. {info['note']}".strip()
+    label = f"Derived: the first over the sum of {_used(ledger, info['series'], figures)}. {info['note']}".strip()
     return Provenance(value, "derived", label, **_merge(figures))
 
 
-def _used(series: list[SeriesRef], figures: list[Provenance]) -> str:
-    """The series and figures a derived default read, with their years: "crossing_volume:astara_ir 0.777 (2024)"."""
-    return "; ".join(f"{s} {f.value:g} ({f.year}{', carried back' if f.kind == 'assumption' else ''})" for s, f in zip(series, figures))
+def _used(ledger: Ledger, series: list[SeriesRef], figures: list[Provenance]) -> str:
+    """The series and figures a derived default read, with their years: "Cargo through Astara (Iran)… 0.777 (2024)"."""
+    return "; ".join(
+        f"{ledger.title_of(s)} {f.value:g} ({f.year}{', carried back' if f.kind == 'assumption' else ''})" for s, f in zip(series, figures)
+    )
 
 
 def _rule_ratio(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
@@ -233,7 +235,8 @@ def _rule_ratio(ledger: Ledger, info: dict[str, Any], year: int) -> Provenance:
         return _labelled(info, f"the ledger lacks {' or '.join(map(str, info['series']))} up to {year}; ")
     value = round(figures[0].value / figures[1].value, 3)
     kind: Kind = "assumption" if any(f.kind == "assumption" for f in figures) else "derived"
-    label = f"Derived: {_used(info['series'][:1], figures[:1])} over {_used(info['series'][1:], figures[1:])}. {info['note']}".strip()
+    over = f"{_used(ledger, info['series'][:1], figures[:1])} over {_used(ledger, info['series'][1:], figures[1:])}"
+    label = f"Derived: {over}. {info['note']}".strip()
     return Provenance(value, kind, label, **_merge(figures))
 
 
@@ -257,6 +260,7 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
     the same total series.
     """
     own, whole = info["series"]
+    own_title, whole_title = ledger.title_of(own), ledger.title_of(whole)
     wiring = ledger.wiring
     parts = {
         name: p["series"][0]
@@ -265,29 +269,31 @@ def _rule_apportion(ledger: Ledger, info: dict[str, Any], year: int) -> Provenan
     }
     total = _figure(ledger, info, whole, year)
     if total is None or total.year is None:
-        return _labelled(info, f"the ledger has no {whole} figure up to {year}; ")
+        return _labelled(info, f"the ledger has no figure of {whole_title} up to {year}; ")
     at = total.year
     by_part = {name: _yearly(ledger, ref, info["choose"]) for name, ref in parts.items()}
     mine = by_part[info["name"]].get(at)
     if mine is not None:
         kind: Kind = "ledger" if at == year else "carried"
-        when = f"{at}" if at == year else f"{at}, the year of the latest {whole} figure"
+        when = f"{at}" if at == year else f"{at}, the year of the latest figure of {whole_title}"
         rows = _series_rows(ledger, own, OBSERVED)
         rows = rows[rows["year"] == at]
         sources = tuple(dict.fromkeys(rows["source_id"]))
-        return Provenance(round(mine, 3), kind, f"Ledger: {own} for {when}.", sources, estimate_ids=tuple(rows["estimate_id"]), year=at)
+        return Provenance(
+            round(mine, 3), kind, f"Ledger: {own_title} for {when}.", sources, estimate_ids=tuple(rows["estimate_id"]), year=at
+        )
     published = {name: figures[at] for name, figures in by_part.items() if at in figures}
     rest = max(total.value - sum(published.values()), 0.0)
     complete = _breakdown_years(_yearly(ledger, whole, info["choose"]), by_part)
     if not complete:
-        return _labelled(info, f"no year has field figures that add up to {whole}; ")
+        return _labelled(info, f"no year has field figures that add up to {whole_title}; ")
     earlier = [y for y in complete if y <= at]
     ref_year = earlier[-1] if earlier else complete[0]
     weights = {name: figures.get(ref_year, 0.0) for name, figures in by_part.items() if name not in published}
     share = weights[info["name"]] / sum(weights.values()) if sum(weights.values()) > 0 else 0.0
-    named = ", ".join(f"{parts[n]} {v:g}" for n, v in published.items()) or "none"
+    named = ", ".join(f"{ledger.title_of(parts[n])} {v:g}" for n, v in published.items()) or "none"
     label = (
-        f"Derived: {whole} for {at} ({total.value:g}) minus the parts published for {at} ({named}) leaves {rest:g}; "
+        f"Derived: {whole_title} for {at} ({total.value:g}) minus the parts published for {at} ({named}) leaves {rest:g}; "
         f"this part takes {share:.0%} of it, its share in {ref_year}, the {'latest' if earlier else 'earliest'} year whose "
         f"published parts add up to the total."
     )

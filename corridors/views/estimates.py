@@ -40,12 +40,12 @@ METRIC_LABELS = {
 }
 
 
-def series_label(row: pd.Series | dict) -> str:
-    """Human name of a series: metric, subject and branch."""
-    label = f"{METRIC_LABELS.get(row['metric'], row['metric'])} · {row['subject']}"
+def series_label(row: pd.Series | dict, titles: dict[tuple[str, str], str] | None = None, branches: dict[str, str] | None = None) -> str:
+    """Human name of a series: its title in series.csv (else metric and subject), and its branch's name."""
+    label = (titles or {}).get((row["metric"], row["subject"])) or f"{METRIC_LABELS.get(row['metric'], row['metric'])} · {row['subject']}"
     branch = row.get("branch")
     if branch is not None and not pd.isna(branch):
-        label += f" · {branch.replace('_', ' ')}"
+        label += f" · {(branches or {}).get(branch, branch.replace('_', ' '))}"
     return label
 
 
@@ -75,7 +75,8 @@ def estimates_with_sources(ledger: Ledger) -> pd.DataFrame:
     frame["n_sources"] = grouped.transform("size").astype(int)
     frame["spread"] = grouped.transform("max") - grouped.transform("min")
     frame["disagree"] = frame["spread"] > 1e-9
-    frame["series"] = [series_label(r) for r in frame[SERIES_KEY].to_dict("records")]
+    branches = dict(zip(ledger.branches["branch"], ledger.branches["label"]))
+    frame["series"] = [series_label(r, ledger.series_titles, branches) for r in frame[SERIES_KEY].to_dict("records")]
     frame = frame.sort_values(["topic", "series", "year", "value"], kind="stable").reset_index(drop=True)
     frame.attrs = {
         "title": "Flow estimates with their sources",
