@@ -45,6 +45,7 @@ validate: setup
 
 bench: setup-dev browser
 	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" $(PY) -m corridors bench
+	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" $(PY) scripts/bench_browser.py --load 20
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

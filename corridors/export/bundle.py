@@ -296,6 +296,21 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+def scenario_export(
+    ledger: Ledger,
+    graph: nx.MultiDiGraph,
+    assumptions: Assumptions,
+    name: str,
+    draws: int = 0,
+    seed: int = 7,
+    public_url: str | None = None,
+    extent: str | None = None,
+) -> ScenarioExport:
+    """What the command line exports: the scenario, its draws when asked, linked back to ``public_url`` or CORRIDORS_PUBLIC_URL."""
+    run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
+    return ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run, extent=extent)
+
+
 def export_all(
     ledger: Ledger,
     graph: nx.MultiDiGraph,
@@ -323,8 +338,7 @@ def export_all(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ExportError(f"cannot create the output folder {folder}: {err.strerror}") from None
-    run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
-    bundle = ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run, extent=extent)
+    bundle = scenario_export(ledger, graph, assumptions, name, draws, seed, public_url, extent)
     slug = _slug(name)
     jobs: list[tuple[str, Callable[[], bytes]]] = []
     for fmt in (f for f in formats if f in IMAGE_FORMATS):

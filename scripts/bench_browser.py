@@ -1,0 +1,233 @@
+"""Browser-side timings, printed, never asserted: the dashboard against a one-chart app, and many sessions at once.
+
+    python scripts/bench_browser.py            # ratios against a minimal app (first figure, slider to chart)
+    python scripts/bench_browser.py --load 20  # also: 20 sessions at once, then 50 opened and closed
+
+Both apps run in one Chromium (Debian's, found as the tests find it) during one run, so
+the machine's speed cancels out of the ratios. `make bench` runs this after
+`python -m corridors bench`. Goals (issue 13): first figure at most 1.2x the minimal
+app's, slider to redrawn chart at most 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from corridors.chromium import find_chromium  # noqa: E402
+
+MINIMAL_APP = """
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+value = st.slider("Scale", 1, 20, 10)
+x = np.linspace(0, 10, 200)
+st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x) * value)), key="chart")
+"""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+PLOT = ".js-plotly-plot .main-svg"
+#: Counts plotly redraws from now on: a chart redrawn after a key press ends the measurement.
+COUNT_REDRAWS = """() => {
+    window.__drawn = 0;
+    document.querySelectorAll('.js-plotly-plot').forEach(p => p.on && p.on('plotly_afterplot', () => { window.__drawn += 1; }));
+}"""
+#: Counts plotly redraws from now on: a chart redrawn after a key press ends the measurement.
+COUNT_REDRAWS = """() => {
+    window.__drawn = 0;
+    document.querySelectorAll('.js-plotly-plot').forEach(p => p.on && p.on('plotly_afterplot', () => { window.__drawn += 1; }));
+}"""
+IDLE = '[data-testid="stStatusWidget"]'
+EUROPE = "Europe (via TAP and the Balkan routes) (bcm/yr)"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(app: Path, extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, **(extra or {})}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"streamlit did not start for {app}")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its children (the server's workers included), in MB."""
+    from corridors.export.render import descendants
+
+    total = 0
+    for member in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{member}/status").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total / 1024
+
+
+async def first_figure(browser, url: str) -> float:
+    """Seconds from navigation to the first drawn plotly figure, in a fresh browser context."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(url)
+    await page.wait_for_selector(PLOT, timeout=120_000)
+    took = time.perf_counter() - start
+    await context.close()
+    return took
+
+
+async def slider_to_chart(browser, url: str, slider_name: str | None, presses: int = 5) -> list[float]:
+    """Seconds from a key press on a slider to the end of the rerun that redraws the chart (the page idle again)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(url)
+    await page.wait_for_selector(PLOT, timeout=120_000)
+    await page.wait_for_timeout(500)
+    await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
+    slider = page.get_by_role("slider").first if slider_name is None else page.get_by_role("slider", name=slider_name).first
+    times = []
+    for i in range(presses):
+        await page.evaluate(COUNT_REDRAWS)
+        start = time.perf_counter()
+        await slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        await page.wait_for_function("() => window.__drawn > 0", timeout=120_000)
+        times.append(time.perf_counter() - start)
+        await page.wait_for_timeout(300)
+        await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
+    await context.close()
+    return times
+
+
+async def ratios(chromium: str, repeats: int) -> None:
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        minimal = Path(folder) / "minimal_app.py"
+        minimal.write_text(MINIMAL_APP, encoding="utf-8")
+        servers = [serve(minimal), serve(ROOT / "app.py")]
+        try:
+            (_, minimal_url), (_, app_url) = servers
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                pages = {"Network": f"{app_url}/", "Flows": f"{app_url}/flows", "Sources": f"{app_url}/sources"}
+                # Each app's first visit warms its caches, as a deployed server's would be.
+                await first_figure(browser, minimal_url)
+                for url in pages.values():
+                    await first_figure(browser, url)
+                base = statistics.median([await first_figure(browser, minimal_url) for _ in range(repeats)])
+                print(f"first figure, minimal one-chart app (median of {repeats})".ljust(64) + f"{base:7.2f} s")
+                for page, url in pages.items():
+                    took = statistics.median([await first_figure(browser, url) for _ in range(repeats)])
+                    print(f"first figure, {page} page".ljust(64) + f"{took:7.2f} s   ratio {took / base:5.2f}  (goal <= 1.2)")
+                base_slider = statistics.median(await slider_to_chart(browser, minimal_url, None))
+                print("slider key to redrawn chart, minimal app (median of 5)".ljust(64) + f"{base_slider:7.2f} s")
+                flows = statistics.median(await slider_to_chart(browser, f"{app_url}/flows", EUROPE))
+                print(
+                    "slider key to redrawn chart, Flows page".ljust(64)
+                    + f"{flows:7.2f} s   ratio {flows / base_slider:5.2f}  (goal <= 1.5)"
+                )
+                await browser.close()
+        finally:
+            for process, _ in servers:
+                process.terminate()
+
+
+async def load(chromium: str, sessions: int, cycles: int) -> None:
+    from playwright.async_api import async_playwright
+
+    process, url = serve(ROOT / "app.py", {"CORRIDORS_PAGE_DRAWS": "50"})
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            await first_figure(browser, f"{url}/flows")  # warm caches
+            start_mb = rss_mb(process.pid)
+
+            async def one(k: int) -> tuple[float, bool]:
+                europe = round(8 + 0.5 * k, 1)
+                context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = await context.new_page()
+                began = time.perf_counter()
+                await page.goto(f"{url}/flows?year=2025&europe={europe:g}")
+                await page.wait_for_selector(PLOT, timeout=300_000)
+                await page.wait_for_timeout(300)
+                await page.wait_for_selector(IDLE, state="detached", timeout=300_000)
+                took = time.perf_counter() - began
+                value = await page.get_by_role("slider", name=EUROPE).first.get_attribute("aria-valuenow")
+                own = value is not None and abs(float(value) - europe) < 1e-6
+                own = own and await page.locator('[data-testid="stException"]').count() == 0
+                contexts.append(context)
+                return took, own
+
+            contexts: list = []
+            results = await asyncio.gather(*(one(k) for k in range(sessions)))
+            open_mb = rss_mb(process.pid)
+            times = sorted(t for t, _ in results)
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            print(
+                f"{sessions} sessions at once on the Flows page, each its own scenario".ljust(64)
+                + f"{sum(ok for _, ok in results)} of {sessions} right"
+            )
+            print("  page load to idle under load: p50 / p95".ljust(64) + f"{statistics.median(times):7.2f} / {p95:.2f} s")
+            print("  resident memory per open session".ljust(64) + f"{(open_mb - start_mb) / sessions:7.1f} MB")
+            for context in contexts:
+                await context.close()
+            for _ in range(cycles):
+                context = await browser.new_context()
+                page = await context.new_page()
+                await page.goto(f"{url}/flows?year=2025&europe=11")
+                await page.wait_for_selector(PLOT, timeout=120_000)
+                await context.close()
+            await asyncio.sleep(5)
+            end_mb = rss_mb(process.pid)
+            print(
+                f"  server memory: start / {sessions} open / after {cycles} more opened and closed".ljust(64)
+                + f"{start_mb:.0f} / {open_mb:.0f} / {end_mb:.0f} MB"
+            )
+            await browser.close()
+    finally:
+        process.terminate()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--load", type=int, default=0, metavar="N", help="also open N sessions at once (the issue asks for 20)")
+    parser.add_argument("--cycles", type=int, default=50, help="sessions opened and closed after the load, for the memory check")
+    args = parser.parse_args()
+    chromium = find_chromium()
+    asyncio.run(ratios(chromium, args.repeats))
+    if args.load:
+        asyncio.run(load(chromium, args.load, args.cycles))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
