@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from corridors.chromium import find_chromium  # noqa: E402
+from tests.conftest import start_server  # noqa: E402
 
 MINIMAL_APP = """
 import numpy as np
@@ -38,44 +37,19 @@ st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x) * value)), key="chart")
 """
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 PLOT = ".js-plotly-plot .main-svg"
-#: Counts plotly redraws from now on: a chart redrawn after a key press ends the measurement.
-COUNT_REDRAWS = """() => {
-    window.__drawn = 0;
-    document.querySelectorAll('.js-plotly-plot').forEach(p => p.on && p.on('plotly_afterplot', () => { window.__drawn += 1; }));
-}"""
-#: Counts plotly redraws from now on: a chart redrawn after a key press ends the measurement.
-COUNT_REDRAWS = """() => {
-    window.__drawn = 0;
-    document.querySelectorAll('.js-plotly-plot').forEach(p => p.on && p.on('plotly_afterplot', () => { window.__drawn += 1; }));
+#: Remembers the first chart as drawn now; CHART_CHANGED is true once it is drawn differently (the rerun's answer).
+REMEMBER_CHART = "() => { window.__before = document.querySelector('.js-plotly-plot .main-svg').innerHTML; }"
+CHART_CHANGED = """() => {
+    const svg = document.querySelector('.js-plotly-plot .main-svg');
+    return svg !== null && svg.innerHTML !== window.__before;
 }"""
 IDLE = '[data-testid="stStatusWidget"]'
 EUROPE = "Europe (via TAP and the Balkan routes) (bcm/yr)"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve(app: Path, extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, **(extra or {})}
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"streamlit did not start for {app}")
+    server = start_server(extra, app=app)
+    return server.process, server.url
 
 
 def rss_mb(pid: int) -> float:
@@ -115,10 +89,10 @@ async def slider_to_chart(browser, url: str, slider_name: str | None, presses: i
     slider = page.get_by_role("slider").first if slider_name is None else page.get_by_role("slider", name=slider_name).first
     times = []
     for i in range(presses):
-        await page.evaluate(COUNT_REDRAWS)
+        await page.evaluate(REMEMBER_CHART)
         start = time.perf_counter()
         await slider.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        await page.wait_for_function("() => window.__drawn > 0", timeout=120_000)
+        await page.wait_for_function(CHART_CHANGED, timeout=120_000)
         times.append(time.perf_counter() - start)
         await page.wait_for_timeout(300)
         await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
@@ -175,7 +149,7 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = await context.new_page()
                 began = time.perf_counter()
-                await page.goto(f"{url}/flows?year=2025&europe={europe:g}")
+                await page.goto(f"{url}/flows?year=2025&europe={europe:g}", timeout=300_000)
                 await page.wait_for_selector(PLOT, timeout=300_000)
                 await page.wait_for_timeout(300)
                 await page.wait_for_selector(IDLE, state="detached", timeout=300_000)
@@ -202,7 +176,7 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
             for _ in range(cycles):
                 context = await browser.new_context()
                 page = await context.new_page()
-                await page.goto(f"{url}/flows?year=2025&europe=11")
+                await page.goto(f"{url}/flows?year=2025&europe=11", timeout=300_000)
                 await page.wait_for_selector(PLOT, timeout=120_000)
                 await context.close()
             await asyncio.sleep(5)

@@ -72,7 +72,8 @@ class Server:
         self.process = process
 
 
-def start_server(env_extra: dict[str, str] | None = None, base_path: str = "") -> Server:
+def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", app: Path = ROOT / "app.py") -> Server:
+    """A Streamlit server for ``app`` on a free port, once its health check answers (at most 60 s)."""
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
     process = subprocess.Popen(
@@ -81,7 +82,7 @@ def start_server(env_extra: dict[str, str] | None = None, base_path: str = "") -
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(app),
             "--server.headless",
             "true",
             "--server.address",

@@ -18,6 +18,8 @@ and labelled assumptions only.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import os
 import threading
 import warnings
 from collections.abc import Callable
@@ -378,6 +380,16 @@ def _shutdown_pools() -> None:
 atexit.register(_shutdown_pools)
 
 
+#: How much lower the draw workers' scheduling priority is than the process that started them (``nice``).
+WORKER_NICENESS = 10
+
+
+def _yield_to_the_server() -> None:
+    """Run the draws at a lower priority: on a small machine the page's own reruns come first, the draws take what is left."""
+    with contextlib.suppress(OSError, AttributeError):  # not permitted, or no nice() on this platform
+        os.nice(WORKER_NICENESS)
+
+
 def _pool(workers: int) -> Any:
     """A process pool kept for the next run (its workers keep their built models), one per size."""
     import multiprocessing
@@ -386,7 +398,9 @@ def _pool(workers: int) -> Any:
     with _POOL_LOCK:
         if workers not in _POOLS:
             # A fresh interpreter per worker ("spawn"): nothing is inherited from a threaded parent (the dashboard's server).
-            _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            _POOLS[workers] = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_yield_to_the_server
+            )
         return _POOLS[workers]
 
 
