@@ -154,7 +154,7 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
                 await page.wait_for_timeout(300)
                 await page.wait_for_selector(IDLE, state="detached", timeout=300_000)
                 took = time.perf_counter() - began
-                value = await page.get_by_role("slider", name=EUROPE).first.get_attribute("aria-valuenow")
+                value = await page.get_by_role("slider", name=EUROPE).first.input_value()
                 own = value is not None and abs(float(value) - europe) < 1e-6
                 own = own and await page.locator('[data-testid="stException"]').count() == 0
                 contexts.append(context)
@@ -192,12 +192,13 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="visits per page for the ratios (0: no ratios, only --load)")
     parser.add_argument("--load", type=int, default=0, metavar="N", help="also open N sessions at once (the issue asks for 20)")
     parser.add_argument("--cycles", type=int, default=50, help="sessions opened and closed after the load, for the memory check")
     args = parser.parse_args()
     chromium = find_chromium()
-    asyncio.run(ratios(chromium, args.repeats))
+    if args.repeats > 0:
+        asyncio.run(ratios(chromium, args.repeats))
     if args.load:
         asyncio.run(load(chromium, args.load, args.cycles))
     return 0
