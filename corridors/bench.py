@@ -105,13 +105,13 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
         export_benchmarks(ledger, graph, base, _report, quick=quick)
 
 
-def _peak_mb(pid: int | None) -> float:
-    """A live process's peak resident memory (Linux's VmHWM; 0 where /proc does not say)."""
+def process_memory_mb(pid: int | None, field: str = "VmHWM") -> float:
+    """A live process's memory from Linux's /proc status: peak resident (VmHWM) or current (VmRSS); 0 where it does not say."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
     except OSError:
         return 0.0
-    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    found = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
     return int(found.group(1)) / 1024 if found else 0.0
 
 
@@ -141,7 +141,7 @@ def draw_benchmarks(ledger: Ledger, graph: nx.MultiDiGraph, draws: int) -> None:
         solve(graph, base.assumptions)
     solving = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_mb = max((_peak_mb(child.pid) for child in multiprocessing.active_children()), default=0.0)
+    worker_mb = max((process_memory_mb(child.pid) for child in multiprocessing.active_children()), default=0.0)
     print(f"  {draws:,} Monte Carlo draws, {len(run.inputs)} inputs, swings included:", flush=True)
     print("    in this process".ljust(60) + f" {single:9.2f} s", flush=True)
     print(f"    {workers} worker processes, started for this run".ljust(60) + f" {cold:9.2f} s", flush=True)

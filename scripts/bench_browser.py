@@ -54,16 +54,10 @@ def serve(app: Path, extra: dict[str, str] | None = None) -> tuple[subprocess.Po
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its children (the server's workers included), in MB."""
+    from corridors.bench import process_memory_mb
     from corridors.export.render import descendants
 
-    total = 0
-    for member in [pid, *descendants(pid)]:
-        try:
-            status = Path(f"/proc/{member}/status").read_text(encoding="utf-8")
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-    return total / 1024
+    return sum(process_memory_mb(member, "VmRSS") for member in [pid, *descendants(pid)])
 
 
 async def first_figure(browser, url: str) -> float:

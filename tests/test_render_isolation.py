@@ -47,32 +47,24 @@ def renderer():
     own.close()
 
 
+def is_live_chromium(pid: int) -> bool:
+    """Whether ``pid`` is a running (not zombie) Chromium process."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return "chrom" in command.lower() and state != "Z"
+
+
 def browsers_under(worker_pid: int) -> list[int]:
     """The live Chromium processes the worker started (under it, in a session of their own)."""
-    found = []
-    for pid in descendants(worker_pid):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if "chrom" in command.lower() and state != "Z":
-            found.append(pid)
-    return found
+    return [pid for pid in descendants(worker_pid) if is_live_chromium(pid)]
 
 
 def chromium_processes() -> set[int]:
     """Every live Chromium process on the machine (the test's own browser included)."""
-    found = set()
-    for entry in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if "chrom" in entry.read_bytes().decode(errors="replace").lower():
-                state = (entry.parent / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-                if state != "Z":
-                    found.add(int(entry.parent.name))
-        except OSError:
-            continue
-    return found
+    return {int(entry.name) for entry in Path("/proc").glob("[0-9]*") if is_live_chromium(int(entry.name))}
 
 
 def test_a_timed_out_render_never_hands_its_chart_to_the_next_caller(renderer):

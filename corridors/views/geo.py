@@ -26,14 +26,15 @@ def _root(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return parent
 
 
+def _extents_of(node: dict) -> list[str]:
+    """The close-ups a node belongs to (its ``map_extent`` cell, semicolon-separated)."""
+    return [name.strip() for name in str(node.get("map_extent") or "").split(";") if name.strip()]
+
+
 def map_extents(graph: nx.MultiDiGraph) -> list[str]:
     """The extents a map can show: the whole corridor, then each close-up the ledger's nodes name, in order."""
-    names: list[str] = []
-    for _, data in _root(graph).nodes(data=True):
-        for name in str(data.get("map_extent") or "").split(";"):
-            if name.strip() and name.strip() not in names:
-                names.append(name.strip())
-    return [WHOLE_CORRIDOR, *names]
+    names = [name for _, data in _root(graph).nodes(data=True) for name in _extents_of(data)]
+    return [WHOLE_CORRIDOR, *dict.fromkeys(names)]
 
 
 def map_bounds(graph: nx.MultiDiGraph, extent: str | None = None) -> dict[str, tuple[float, float]]:
@@ -46,7 +47,7 @@ def map_bounds(graph: nx.MultiDiGraph, extent: str | None = None) -> dict[str, t
     nodes = list(_root(graph).nodes(data=True))
     closeup = extent not in (None, WHOLE_CORRIDOR)
     if closeup:
-        nodes = [(n, d) for n, d in nodes if extent in [x.strip() for x in str(d.get("map_extent") or "").split(";")]]
+        nodes = [(n, d) for n, d in nodes if extent in _extents_of(d)]
     xs = [d["x"] for _, d in nodes]
     ys = [d["y"] for _, d in nodes]
     if not xs:

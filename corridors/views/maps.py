@@ -19,7 +19,7 @@ from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
 from corridors.views.labels import Label, degrees_per_pixel, place_labels
-from corridors.views.palette import MODE_COLOURS, NO_CAPACITY_COLOUR, OTHER_COLOUR, UTILISATION_CLASSES
+from corridors.views.palette import BOTTLENECK_COLOUR, MODE_COLOURS, NO_CAPACITY_COLOUR, OTHER_COLOUR, UTILISATION_CLASSES
 from corridors.views.style import base_layout_dict, new_figure, source_line
 
 MODE_LABELS = {
@@ -206,7 +206,7 @@ def network_figure(
                 lon=[None],
                 lat=[None],
                 mode="markers",
-                marker=dict(symbol="diamond", size=11, color="#a50026"),
+                marker=dict(symbol="diamond", size=11, color=BOTTLENECK_COLOUR),
                 name=f"binds in ≥ {LIKELY_BINDING:.0%} of the draws",
             )
         )
@@ -327,7 +327,7 @@ def _link_geometry(
         mids["lon"].append((x0 + x1) / 2)
         mids["lat"].append((y0 + y1) / 2)
         mids["text"].append(_hover(link, NETWORK_UNITS[link["network"]], with_flows, names, source_texts, branches))
-        mids["colour"].append("#a50026" if with_flows and link.get("binding") else style[1])
+        mids["colour"].append(BOTTLENECK_COLOUR if with_flows and link.get("binding") else style[1])
         # A link that binds in at least half the draws is marked: where the sources' ranges make it the limit.
         likely = _present(link.get("binding_probability")) and link["binding_probability"] >= LIKELY_BINDING
         mids["size"].append(13 if likely else 7)

@@ -35,6 +35,8 @@ MODE_COLOURS = {
 #: A link whose mode has no colour of its own, and a link without a published capacity on the flows map.
 OTHER_COLOUR = "#444444"
 NO_CAPACITY_COLOUR = "#8c8c8c"
+#: A link at 90 % of its capacity or more: the last utilisation class, the binding links' midpoints, the draws' diamonds.
+BOTTLENECK_COLOUR = "#a50026"
 
 #: Utilisation classes: (upper bound, legend label, colour). A link takes the first class its utilisation is under;
 #: the map's legend lists every class, so no colour on the map is missing from it.
@@ -42,7 +44,7 @@ UTILISATION_CLASSES = (
     (0.5, "< 50 % used", "#2c7bb6"),
     (0.75, "50–75 % used", "#abd9e9"),
     (0.9, "75–90 % used", "#fdae61"),
-    (math.inf, "≥ 90 % used (bottleneck: dark red)", "#a50026"),
+    (math.inf, "≥ 90 % used (bottleneck: dark red)", BOTTLENECK_COLOUR),
 )
 
 #: Bars of one chart, one colour each.
