@@ -31,6 +31,7 @@ class Ledger:
     estimates: pd.DataFrame
     gaps: pd.DataFrame
     series: pd.DataFrame
+    events: pd.DataFrame
     wiring: Wiring
 
     def table(self, name: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ NETWORK_UNITS: dict[str, str] = {"gas": "bcm/yr", "freight": "Mt/yr"}
 ESTIMATE_UNITS: dict[str, set[str]] = {"gas": {"bcm"}, "freight": {"Mt", "kt"}}
 
 #: The ledger's own tables, in load order.
-LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "branches", "links", "estimates", "gaps", "series")
+LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "branches", "links", "estimates", "gaps", "series", "events")
 #: The model's wiring: roles of nodes, assumptions and their rules, route classes, costs, indicators.
 WIRING_TABLES: tuple[str, ...] = ("model_assumptions", "model_flows", "model_routes", "model_costs", "model_indicators", "model_backtest")
 #: Every table a ledger folder must have.
