@@ -45,7 +45,7 @@ def scenario_from_args(args: argparse.Namespace):
     from corridors.model.baseline import baseline
     from corridors.model.scenarios import Scenario, ScenarioError, load_scenario
 
-    ledger = load_ledger(args.data)
+    ledger = with_args_user_data(load_ledger(args.data), args)
     years = ledger.wiring.parameter_info("year")
     if args.year is not None and not years["minimum"] <= args.year <= years["maximum"]:
         raise CliError(f"--year {args.year} is outside {years['minimum']}–{years['maximum']}")
@@ -63,8 +63,38 @@ def scenario_from_args(args: argparse.Namespace):
     return ledger, build_graph(ledger), assumptions, name
 
 
+def with_args_user_data(ledger, args: argparse.Namespace):
+    """The ledger with the reader's files of ``--user-data`` beside it (as defaults with ``--user-defaults``)."""
+    from corridors.ledger.user_data import UserDataError, read_user_paths, with_user_data
+
+    paths = getattr(args, "user_data", None)
+    if not paths:
+        if getattr(args, "user_defaults", False):
+            raise CliError("--user-defaults needs --user-data FILE: the figures it would use")
+        return ledger
+    try:
+        user = read_user_paths(paths, ledger)
+    except UserDataError as err:
+        raise CliError(str(err)) from None
+    return with_user_data(ledger, user, as_defaults=args.user_defaults)
+
+
+def user_data_document(ledger, base) -> dict | None:
+    """The ``user_data`` part of ``run --format json``: the reader's files, rows and the defaults taken from them."""
+    if ledger.user is None:
+        return None
+    rows = ledger.user.estimates[["estimate_id", "metric", "subject", "branch", "year", "value", "unit", "basis", "source_id"]]
+    return {
+        "files": list(ledger.user.files),
+        "used_as_defaults": ledger.user_defaults,
+        "defaults_from_user": sorted(n for n, p in base.provenance.items() if p.origin == "user"),
+        "estimates": json.loads(rows.assign(origin="user").to_json(orient="records")),
+    }
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from corridors.model import solve
+    from corridors.model.baseline import baseline
     from corridors.views.tables import indicator_table, link_flow_table, market_table, result_document
 
     ledger, graph, assumptions, name = scenario_from_args(args)
@@ -72,14 +102,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"--draws {args.draws} is negative: give 0 for a single run, or the number of Monte Carlo draws")
     result = solve(graph, assumptions)
     uncertainty = _draws(ledger, graph, assumptions, args) if args.draws else None
+    user = user_data_document(ledger, baseline(ledger, assumptions.year)) if ledger.user is not None else None
     if args.format == "json":
-        json.dump(result_document(result, name, uncertainty), sys.stdout, indent=2, ensure_ascii=False)
+        document = result_document(result, name, uncertainty)
+        if user is not None:
+            document["user_data"] = user
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
     with pd.option_context(
         "display.width", 200, "display.max_rows", 500, "display.max_columns", 20, "display.float_format", "{:,.3f}".format
     ):
         print(f"Scenario: {name} (year {assumptions.year})\n")
+        if user is not None:
+            taken = ", ".join(user["defaults_from_user"]) or "none"
+            mode = f"used as defaults for: {taken}" if user["used_as_defaults"] else "shown only (add --user-defaults to use them)"
+            print(f"Your data (user-supplied, not the ledger's): {ledger.user.summary()}; {mode}\n")
         print("Flow on every link (capacity NaN: no published capacity, not limited)")
         print(link_flow_table(result).to_string(index=False))
         print("\nDemand, delivered and unmet")
@@ -235,7 +273,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     if args.from_year > args.to_year:
         raise CliError(f"--from {args.from_year} is after --to {args.to_year}")
-    ledger = load_ledger(args.data)
+    ledger = with_args_user_data(load_ledger(args.data), args)
     years = ledger.wiring.parameter_info("year")
     if args.from_year < years["minimum"] or args.to_year > years["maximum"]:
         raise CliError(f"years must lie within {years['minimum']}–{years['maximum']}")
@@ -294,8 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--year", type=int, help="scenario year (default: the scenario's, or 2025)")
         sub.add_argument("--data", metavar="DIR", help="ledger folder (default: the shipped data/)")
 
+    def user_data_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--user-data",
+            metavar="FILE",
+            action="append",
+            help="your own figures: an estimates CSV (repeat for its sources CSV and a links CSV), labelled as yours",
+        )
+        sub.add_argument("--user-defaults", action="store_true", help="let the model's defaults take your figures where you give one")
+
     run = commands.add_parser("run", help="solve a scenario and print flows, unmet demand and indicators")
     scenario_args(run)
+    user_data_args(run)
     run.add_argument("--format", choices=["table", "json"], default="table")
     run.add_argument("--draws", type=int, default=0, help="Monte Carlo draws over the sources' ranges (0: a single run)")
     run.add_argument("--seed", type=int, default=7, help="seed of the draws: the same seed gives identical results")
@@ -311,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="write charts, tables and the report for a scenario")
     scenario_args(export)
+    user_data_args(export)
     export.add_argument("--out", metavar="DIR", required=True, help="folder to write into (created if missing)")
     export.add_argument("--formats", default="png,svg,pdf,csv,xlsx,report", help="comma-separated: png,svg,pdf,csv,xlsx,report,zip")
     export.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -30,6 +30,7 @@ from corridors.export.render import (
 )
 from corridors.export.report import build_report
 from corridors.ledger.load import Ledger
+from corridors.ledger.user_data import USER_FOOTER, USER_ORIGIN, with_user_data
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import SeriesRef
 from corridors.model import FlowResult, solve
@@ -40,7 +41,7 @@ from corridors.model.solve import model_of
 from corridors.model.uncertainty import Uncertainty, monte_carlo
 from corridors.views.charts import indicator_chart_ids, indicator_figure, market_figure
 from corridors.views.maps import network_figure
-from corridors.views.series import estimates_with_sources, series_figure
+from corridors.views.series import estimates_with_sources, inert, series_figure
 from corridors.views.style import source_line
 from corridors.views.tables import balance_table, indicator_table, link_flow_table, market_table
 from corridors.views.uncertainty import distribution_figure, tornado_figure
@@ -117,7 +118,9 @@ class ScenarioExport:
         """The baseline held against the published record over the years the ledger has outturns (computed once)."""
         if not hasattr(self, "_backtest"):
             span = record_years(self.ledger)
-            self._backtest = None if span is None else backtest(self.ledger, self.graph, *span)
+            # The published record against the ledger's own baseline: a reader's figures are not the record.
+            ledger = with_user_data(self.ledger, None)
+            self._backtest = None if span is None else backtest(ledger, self.graph, *span)
         return self._backtest
 
     def figures(self) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
@@ -140,7 +143,7 @@ class ScenarioExport:
         return assumptions_table(self.assumptions, self.baseline)
 
     def xlsx(self) -> bytes:
-        return xlsx_bytes(self.tables(), self.ledger.sources, self.assumptions_frame())
+        return xlsx_bytes(self.tables(), self.ledger.all_sources, self.assumptions_frame())
 
 
 def scenario_figures(
@@ -167,8 +170,15 @@ def scenario_figures(
         names = wiring.assumptions_of_network(network)
         return [s for n, p in base.provenance.items() if n in names for s in p.source_ids]
 
-    def publishers(ids: Iterable[str]) -> str:
-        return source_line(ids, ledger.sources)
+    def uses_user_data(network: str | None = None) -> bool:
+        names = wiring.assumptions_of_network(network)
+        return any(p.origin == USER_ORIGIN for n, p in base.provenance.items() if n in names)
+
+    def publishers(ids: Iterable[str], network: str | None = None, from_defaults: bool = True) -> str:
+        """The chart's source line; it says so when the defaults behind the chart rest on the reader's own figures."""
+        sources = ledger.all_sources
+        line = source_line(ids, sources.assign(publisher=sources["publisher"].astype(str).map(inert)))
+        return f"{line}. {USER_FOOTER}." if from_defaults and uses_user_data(network) else line
 
     def series(metric: str, subject: str, title: str) -> go.Figure:
         frame = estimates if estimates is not None else estimates_with_sources(ledger)
@@ -193,11 +203,14 @@ def scenario_figures(
     for network in wiring.networks:
         figures[f"{network}_markets"] = (
             f"{network.capitalize()} by market",
-            lambda network=network: market_figure(result, network, publishers(defaults(network))),
+            lambda network=network: market_figure(result, network, publishers(defaults(network), network)),
         )
     for chart, title in indicator_chart_ids(result).items():
         figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
-    figures["network"] = ("The network", lambda: network_figure(graph, footer=publishers(link_ids), sources=ledger.sources, extent=extent))
+    figures["network"] = (
+        "The network",
+        lambda: network_figure(graph, footer=publishers(link_ids, from_defaults=False), sources=ledger.sources, extent=extent),
+    )
     for row in wiring.indicators[wiring.indicators["published_series"].notna()].to_dict("records"):
         ref = SeriesRef.parse(row["published_series"])
         title = f"{row['label']}: the published figures compared"

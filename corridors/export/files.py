@@ -93,7 +93,8 @@ def assumptions_table(assumptions: Assumptions, base: Baseline) -> pd.DataFrame:
                 "value": value,
                 "default": getattr(base.assumptions, name),
                 "changed": value != getattr(base.assumptions, name),
-                "default_from": prov.kind if prov else "scenario year",
+                "default_from": ("user-supplied" if prov.origin == "user" else prov.kind) if prov else "scenario year",
+                "origin": prov.origin if prov else "ledger",
                 "where_the_default_comes_from": prov.describe() if prov else "The year chosen for the scenario.",
             }
         )
@@ -118,7 +119,8 @@ def xlsx_bytes(tables: dict[str, pd.DataFrame], sources: pd.DataFrame, assumptio
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    sheets = {**tables, "sources": sources[["source_id", "publisher", "title", "url", "published", "kind"]], "assumptions": assumptions}
+    source_columns = ["source_id", "publisher", "title", "url", "published", "kind", *(["origin"] if "origin" in sources else [])]
+    sheets = {**tables, "sources": sources[source_columns], "assumptions": assumptions}
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name[:SHEET_NAME_MAX])
         safe = safe_frame(tidy_numbers(_flatten(frame)))

@@ -106,10 +106,36 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_uncertainty_section(bundle, chart_png, styles),
         PageBreak(),
         *_assumptions_section(bundle, id_names, styles),
+        *_user_data_section(bundle, styles),
         PageBreak(),
         *_sources_and_gaps(bundle, {**node_names, **link_names}, styles),
     ]
     return _write_pdf(story, bundle)
+
+
+def _user_data_section(bundle: ScenarioExport, styles: dict) -> list:
+    """The reader's own figures, apart from the ledger's and said to be theirs (nothing when none were given)."""
+    user = bundle.ledger.user
+    if user is None:
+        return []
+    used = (
+        "The model's defaults take these figures where they give one for the series and year; the assumptions table "
+        "marks each such default as user-supplied."
+        if bundle.ledger.user_defaults
+        else "They are shown beside the ledger's figures; the model's defaults do not use them."
+    )
+    rows = user.estimates.merge(pd.concat([bundle.ledger.sources, user.sources])[["source_id", "publisher"]], on="source_id", how="left")[
+        ["estimate_id", "metric", "subject", "year", "value", "unit", "basis", "publisher", "note"]
+    ]
+    story = [
+        Paragraph(f"Your data: user-supplied figures ({len(rows)}), not from the ledger", styles["h2"]),
+        Paragraph(pdf_text(f"From {', '.join(user.files)}. {used}"), styles["body"]),
+        pdf_table(rows.fillna(""), styles, number_format="{:,.4g}", nowrap=("year", "unit"), weights={"note": 2.4}),
+    ]
+    if len(user.sources):
+        sources = user.sources[["source_id", "publisher", "title", "url", "published"]].fillna("")
+        story += [Paragraph("Their sources", styles["body"]), pdf_table(sources, styles, weights={"title": 1.6, "url": 1.6})]
+    return story
 
 
 def _front_matter(bundle: ScenarioExport, styles: dict) -> list:

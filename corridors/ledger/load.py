@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -12,6 +13,12 @@ from corridors import resources
 from corridors.ledger.schema import LEDGER_TABLES, TableSpec, table_specs
 from corridors.ledger.validate import LedgerError, read_tables
 from corridors.ledger.wiring import SeriesRef, Wiring, split_ids
+
+if TYPE_CHECKING:
+    from corridors.ledger.user_data import UserData
+
+#: ``origin`` of the ledger's own rows, beside a reader's (see :mod:`corridors.ledger.user_data`).
+LEDGER_ORIGIN = "ledger"
 
 
 @dataclass(frozen=True)
@@ -33,14 +40,52 @@ class Ledger:
     series: pd.DataFrame
     events: pd.DataFrame
     wiring: Wiring
+    #: A reader's own figures beside the ledger (see :func:`corridors.ledger.user_data.with_user_data`).
+    user: UserData | None = None
+    #: Whether the model's defaults take the reader's figures where they give one.
+    user_defaults: bool = False
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
     @cached_property
+    def all_sources(self) -> pd.DataFrame:
+        """``sources.csv`` and the reader's sources, with an ``origin`` column (``ledger`` or ``user``)."""
+        return self._with_user("sources")
+
+    @cached_property
+    def all_estimates(self) -> pd.DataFrame:
+        """``estimates.csv`` and the reader's estimates, with an ``origin`` column (``ledger`` or ``user``)."""
+        return self._with_user("estimates")
+
+    @cached_property
+    def all_links(self) -> pd.DataFrame:
+        """``links.csv`` and the reader's links, with an ``origin`` column; the model's network is the ledger's alone."""
+        return self._with_user("links")
+
+    def _with_user(self, name: str) -> pd.DataFrame:
+        own = self.table(name).assign(origin=LEDGER_ORIGIN)
+        if self.user is None or self.user.table(name).empty:
+            return own
+        both = pd.concat([own, self.user.table(name)], ignore_index=True)
+        both.attrs = dict(own.attrs)
+        return both
+
+    @cached_property
     def estimates_by_series(self) -> dict[tuple[str, str], pd.DataFrame]:
-        """The rows of ``estimates.csv`` grouped by (metric, subject), built once: defaults read them many times."""
-        return {(str(m), str(s)): rows for (m, s), rows in self.estimates.groupby(["metric", "subject"], sort=False)}
+        """The rows the model's defaults read, grouped by (metric, subject), built once: defaults read them many times.
+
+        These are the ledger's rows; with :attr:`user_defaults`, a reader's figure for a
+        series, branch and year replaces the ledger's rows for that series, branch and year.
+        """
+        rows = self.estimates.assign(origin=LEDGER_ORIGIN)
+        if self.user_defaults and self.user is not None and not self.user.estimates.empty:
+            mine = self.user.estimates
+            key = ["metric", "subject", "branch", "year"]
+            covered = pd.MultiIndex.from_frame(mine[key].astype(object).fillna(""))
+            kept = ~pd.MultiIndex.from_frame(rows[key].astype(object).fillna("")).isin(covered)
+            rows = pd.concat([rows[kept], mine], ignore_index=True)
+        return {(str(m), str(s)): group for (m, s), group in rows.groupby(["metric", "subject"], sort=False)}
 
     @cached_property
     def series_titles(self) -> dict[tuple[str, str], str]:

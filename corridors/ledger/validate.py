@@ -76,7 +76,11 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if size > MAX_FILE_BYTES:
         problems.append(Problem(name, None, None, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed"))
         return None
-    raw = path.read_bytes()
+    return decode_text(name, path.read_bytes(), problems)
+
+
+def decode_text(name: str, raw: bytes, problems: list[Problem]) -> str | None:
+    """A file's bytes as text (UTF-8, a byte-order mark allowed), or None with the problem recorded."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -209,8 +213,7 @@ def _check_foreign_keys(tables: dict[str, pd.DataFrame], specs: dict[str, TableS
                         )
 
 
-def _check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list[Problem]) -> None:
-    name = "links.csv"
+def check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list[Problem], name: str = "links.csv") -> None:
     _check_range(name, links, "capacity_low", "capacity", "capacity_high", problems)
     for index, row in links.iterrows():
         expected = NETWORK_UNITS.get(row["network"])
@@ -232,8 +235,7 @@ def _check_links(links: pd.DataFrame, nodes: pd.DataFrame | None, problems: list
                 )
 
 
-def _check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    name = "estimates.csv"
+def check_estimates(estimates: pd.DataFrame, tables: dict[str, pd.DataFrame], problems: list[Problem], name: str = "estimates.csv") -> None:
     _check_range(name, estimates, "low", "value", "high", problems)
     known: set[str] = set()
     for table, key in (("nodes", "node_id"), ("links", "link_id")):
@@ -274,6 +276,28 @@ def _check_series_titles(estimates: pd.DataFrame, series: pd.DataFrame, problems
             problems.append(Problem("series.csv", _line(index), "series", f"'{key}' is no series of estimates.csv (metric:subject)"))
 
 
+def parse_table(name: str, text: str, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame | None:
+    """One table's text, typed and checked against its description (None when it cannot be read).
+
+    Parameters
+    ----------
+    name
+        The file name the problems name (an uploaded file keeps its own).
+    text
+        The file's contents.
+    spec
+        The table's description in the data package.
+    problems
+        Where every problem found is appended.
+    """
+    raw = _parse_csv(name, text, spec, problems)
+    if raw is None:
+        return None
+    typed = pd.DataFrame({f.name: _coerce_column(name, raw[f.name], f, problems) for f in spec.fields})
+    _check_values(name, typed, spec, problems)
+    return typed
+
+
 def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read and check every table of a ledger folder.
 
@@ -296,16 +320,13 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]
         text = _read_text(data_dir / spec.path, problems)
         if text is None:
             continue
-        raw = _parse_csv(spec.path, text, spec, problems)
-        if raw is None:
-            continue
-        typed = pd.DataFrame({f.name: _coerce_column(spec.path, raw[f.name], f, problems) for f in spec.fields})
-        _check_values(spec.path, typed, spec, problems)
-        tables[table_name] = typed
+        typed = parse_table(spec.path, text, spec, problems)
+        if typed is not None:
+            tables[table_name] = typed
     if "links" in tables:
-        _check_links(tables["links"], tables.get("nodes"), problems)
+        check_links(tables["links"], tables.get("nodes"), problems)
     if "estimates" in tables:
-        _check_estimates(tables["estimates"], tables, problems)
+        check_estimates(tables["estimates"], tables, problems)
         if "series" in tables:
             _check_series_titles(tables["estimates"], tables["series"], problems)
     _check_foreign_keys(tables, specs, problems)

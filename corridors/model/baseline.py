@@ -8,7 +8,7 @@ range. Nothing is inferred from the wording of a note.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -62,6 +62,8 @@ class Provenance:
     high: float | None = None
     estimate_ids: tuple[str, ...] = ()
     year: int | None = None
+    #: ``user`` when the value was read from a reader's own figures (see corridors.ledger.user_data), else ``ledger``.
+    origin: str = "ledger"
 
     def describe(self) -> str:
         text = self.label
@@ -100,7 +102,8 @@ def _pick(ledger: Ledger, rows: pd.DataFrame, choose: str) -> pd.Series:
     if choose == "lowest":
         return rows.iloc[min(trusted, key=lambda i: scaled[i])]
     if choose == "latest_published":
-        published = {i: d for i, d in zip(ledger.sources["source_id"], ledger.sources["published"]) if isinstance(d, str)}
+        sources = ledger.all_sources
+        published = {i: d for i, d in zip(sources["source_id"], sources["published"]) if isinstance(d, str)}
         when = [published.get(source, "") for source in rows["source_id"].tolist()]
         # Undated pages count as the oldest; a tie keeps the highest figure, and among equals the last row.
         return rows.iloc[max(reversed(trusted), key=lambda i: (when[i], scaled[i]))]
@@ -401,6 +404,7 @@ def baseline(ledger: Ledger, year: int | None = None) -> Baseline:
     year = int(wiring.parameter_info(year_name)["default"]) if year is None else int(year)
     values: dict[str, Any] = {year_name: year}
     provenance: dict[str, Provenance] = {}
+    user_ids = set(ledger.user.estimates["estimate_id"]) if ledger.user_defaults and ledger.user is not None else set()
     for name in wiring.parameter_names():
         info = wiring.parameter_info(name)
         found = RULES[info["rule"]](ledger, info, year)
@@ -408,8 +412,19 @@ def baseline(ledger: Ledger, year: int | None = None) -> Baseline:
         if value != found.value:
             found = Provenance(value, "derived", f"{found.label} Clipped to the bound {value:g}.", *_tail(found))
         values[name] = round(value) if info["integer"] else value
-        provenance[name] = found
+        provenance[name] = _user_supplied(found, user_ids) if user_ids & set(found.estimate_ids) else found
     return Baseline(wiring.assumption_model(**values), provenance)
+
+
+#: How a default read from a reader's own figures is labelled, wherever its provenance is shown.
+USER_SUPPLIED = "User-supplied"
+
+
+def _user_supplied(found: Provenance, user_ids: set[str]) -> Provenance:
+    """``found`` relabelled: it rests on the reader's own figures, not on the ledger's."""
+    label = found.label.removeprefix("Ledger: ")
+    mine = ", ".join(i for i in found.estimate_ids if i in user_ids)
+    return replace(found, origin="user", label=f"{USER_SUPPLIED} (your data, {mine}): {label}")
 
 
 def _tail(found: Provenance) -> tuple:

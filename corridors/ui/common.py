@@ -10,6 +10,7 @@ import streamlit as st
 
 from corridors.ledger.graph import build_graph
 from corridors.ledger.load import Ledger, load_ledger
+from corridors.ledger.user_data import UserData, with_user_data
 from corridors.ledger.validate import LedgerError
 from corridors.resources import DATA_ENV
 from corridors.views.geo import WHOLE_CORRIDOR, map_extents
@@ -30,10 +31,43 @@ def data_dir() -> str | None:
     return os.environ.get(DATA_ENV) or None
 
 
+#: Session keys of the reader's own figures (never written into data/, never in a shared link).
+USER_DATA_KEY = "user_data"
+USER_DEFAULTS_KEY = "user_defaults"
+
+
+def user_data() -> UserData | None:
+    """The reader's own figures uploaded in this session (see corridors.ledger.user_data), or None."""
+    return st.session_state.get(USER_DATA_KEY)
+
+
+def user_layer_key() -> str:
+    """What the model's defaults depend on besides the ledger: "" without a layer, else its digest and whether it is used."""
+    user = user_data()
+    if user is None:
+        return ""
+    return f"{user.key}:{'defaults' if st.session_state.get(USER_DEFAULTS_KEY) else 'shown'}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _layered_ledger(data_dir: str | None, layer_key: str, _user: UserData, as_defaults: bool) -> Ledger:
+    # Keyed by the files' digest: sessions that upload the same files share one immutable ledger, and no other.
+    return with_user_data(cached_ledger(data_dir), _user, as_defaults)
+
+
+def session_ledger(folder: str | None = None) -> Ledger:
+    """The ledger this session sees: the shipped one, with the reader's own figures beside it when they uploaded some."""
+    folder = folder if folder is not None else data_dir()
+    user = user_data()
+    if user is None:
+        return cached_ledger(folder)
+    return _layered_ledger(folder, user_layer_key(), user, bool(st.session_state.get(USER_DEFAULTS_KEY)))
+
+
 def ledger_or_stop() -> tuple[Ledger, nx.MultiDiGraph]:
-    """The ledger and graph; on bad data, the list of problems and a stop."""
+    """The ledger (with this session's own figures, if any) and graph; on bad data, the list of problems and a stop."""
     try:
-        ledger = cached_ledger(data_dir())
+        ledger = session_ledger(data_dir())
     except LedgerError as err:
         st.error(
             f"The ledger in `{data_dir() or 'data/'}` has {len(err.problems)} problem(s), so the dashboard cannot "

@@ -32,11 +32,23 @@ from corridors.model.scenarios import (
 )
 from corridors.model.uncertainty import Uncertainty
 from corridors.ui import uncertainty_panel
-from corridors.ui.common import cached_graph, cached_ledger, chart_config, data_dir, extent_picker, ledger_or_stop
+from corridors.ui.common import (
+    USER_DEFAULTS_KEY,
+    cached_graph,
+    cached_ledger,
+    chart_config,
+    data_dir,
+    extent_picker,
+    ledger_or_stop,
+    session_ledger,
+    user_data,
+    user_layer_key,
+)
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
 from corridors.ui.flows_state import (
     baseline_for,
     current_values,
+    follow_layer,
     init_state,
     load_named,
     number_key,
@@ -119,12 +131,13 @@ def _assumption_widgets(name: str, help_text: str) -> None:
 
 
 def _sidebar(data_dir: str | None, base: Baseline) -> None:
-    ledger = cached_ledger(data_dir)
-    sources, wiring = ledger.sources, ledger.wiring
-    publisher = dict(zip(sources["source_id"], sources["publisher"]))
+    ledger = session_ledger(data_dir)
+    sources, wiring = ledger.all_sources, ledger.wiring
+    publisher = dict(zip(sources["source_id"], sources["publisher"].astype(str).map(_md_escape)))
     links = dict(zip(sources["source_id"], sources["url"]))
     with st.sidebar:
         st.header("Assumptions")
+        _user_defaults_toggle()
         named = shipped_scenarios(ledger)
         options = ["—", *named]
         st.selectbox(
@@ -166,6 +179,22 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
                             f"[{publisher.get(i, i)}]({links.get(i, '')})" for i in dict.fromkeys(prov.source_ids)
                         )
                     _assumption_widgets(name, help_text)
+
+
+def _user_defaults_toggle() -> None:
+    """With the reader's own figures uploaded (Sources page), a switch that lets the defaults take them."""
+    user = user_data()
+    if user is None:
+        return
+    # A plain key keeps the choice while another page runs (a widget's own key would be forgotten there).
+    st.toggle(
+        "Use your figures as defaults",
+        value=bool(st.session_state.get(USER_DEFAULTS_KEY)),
+        key="flows_user_defaults",
+        on_change=lambda: st.session_state.update({USER_DEFAULTS_KEY: st.session_state["flows_user_defaults"]}),
+        help=f"Your data: {_md_escape(user.summary())}. When on, a default takes your figure wherever you give one for its "
+        "series and year, and its help text says user-supplied. Your figures stay in this session only.",
+    )
 
 
 def _scenario_files(assumptions: Assumptions, name: str, data_dir: str | None) -> None:
@@ -242,6 +271,7 @@ def _scenario(ledger, data_key: str | None) -> tuple[Assumptions, Baseline, Base
     init_state()
     st.session_state.setdefault("flows_year_seen", st.session_state[slider_key("year")])
     base = baseline_for(data_key, st.session_state[slider_key("year")])
+    follow_layer(base)
     invalid = None
     try:
         assumptions = ledger.wiring.assumption_model(**current_values())
@@ -330,7 +360,7 @@ def render() -> None:
         "sized by flow and coloured by utilisation, bottlenecks in dark red. The URL always holds the current scenario: "
         "copy it to share this view."
     )
-    job = uncertainty_panel.start(ledger, graph, shown_base, assumptions, data_key)
+    job = uncertainty_panel.start(ledger, graph, shown_base, assumptions, data_key, user_layer_key())
     run = uncertainty_panel.finished(job)
     _metrics(result, base_result, ledger.wiring, run)
     _what_limits(result, graph)
@@ -349,14 +379,16 @@ def render() -> None:
     st.subheader("Download for a report")
     st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
     stem = f"corridors-{assumptions.year}"
-    table_downloads(scenario_tables(result, run), ledger.sources, assumptions_table(assumptions, shown_base), stem, "dl_tables")
+    table_downloads(scenario_tables(result, run), ledger.all_sources, assumptions_table(assumptions, shown_base), stem, "dl_tables")
     st.caption(
         "The report is a PDF with the assumptions, the maps and charts, the indicators with their definitions, the tables, "
         "the sources and a link back to this view. The ZIP holds every chart as SVG and PNG, the XLSX and the CSVs."
     )
     report_panel(
         lambda: ScenarioExport(ledger, graph, assumptions, name, base_url=_base_url(), uncertainty=run, extent=extent),
-        signature=json.dumps([assumptions.model_dump(), name, context.permalink, run is not None, extent], sort_keys=True),
+        signature=json.dumps(
+            [assumptions.model_dump(), name, context.permalink, run is not None, extent, user_layer_key()], sort_keys=True
+        ),
         year=assumptions.year,
     )
 

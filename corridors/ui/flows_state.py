@@ -13,11 +13,12 @@ import math
 
 import streamlit as st
 
+from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import Wiring
 from corridors.model.baseline import Baseline, baseline
 from corridors.model.scenarios import ScenarioError, from_query, parse_scenario, same_assumptions, shipped_scenarios, to_query
-from corridors.ui.common import MAP_EXTENT_PARAM, cached_ledger, data_dir, ledger_or_stop
+from corridors.ui.common import MAP_EXTENT_PARAM, cached_ledger, data_dir, ledger_or_stop, session_ledger, user_layer_key
 
 #: URL parameters of the page that are not the scenario: its widgets bound to the URL read and check them.
 OTHER_PARAMS = (MAP_EXTENT_PARAM,)
@@ -27,10 +28,15 @@ FROM_LINK = "Custom (from link)"
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def baseline_for(data_dir: str | None, year: int) -> Baseline:
+def _shared_baseline(data_dir: str | None, year: int, layer_key: str, _ledger: Ledger) -> Baseline:
     # A resource, not data: the scenario model is built from the ledger at run time and cannot be pickled.
-    # Baselines are never changed after they are made, so sessions can share them.
-    return baseline(cached_ledger(data_dir), year)
+    # Baselines are never changed after they are made, so sessions with the same ledger and layer can share them.
+    return baseline(_ledger, year)
+
+
+def baseline_for(data_dir: str | None, year: int) -> Baseline:
+    """The defaults of ``year`` for this session: the ledger's, or with the reader's own figures when they chose so."""
+    return _shared_baseline(data_dir, year, user_layer_key(), session_ledger(data_dir))
 
 
 def wiring_for(folder: str | None = None) -> Wiring:
@@ -131,6 +137,23 @@ def on_year_change(data_dir: str | None) -> None:
     st.session_state["flows_year_seen"] = new_year
 
 
+def follow_layer(base: Baseline) -> None:
+    """When the reader's figures come, go or are switched on or off, fields still at the old defaults take the new ones.
+
+    The user's own changes stay, as with a change of year. Runs before the widgets are drawn.
+    """
+    layer = user_layer_key()
+    seen = st.session_state.get("flows_layer_seen")
+    old = st.session_state.get("flows_base_seen")
+    if seen is not None and seen != layer and old is not None and old.get("year") == base.assumptions.year:
+        for name in wiring_for().parameter_names():
+            if slider_key(name) in st.session_state and math.isclose(st.session_state[slider_key(name)], old[name], abs_tol=1e-9):
+                st.session_state[slider_key(name)] = getattr(base.assumptions, name)
+                st.session_state[number_key(name)] = getattr(base.assumptions, name)
+    st.session_state["flows_layer_seen"] = layer
+    st.session_state["flows_base_seen"] = base.assumptions.model_dump()
+
+
 def reset(data_dir: str | None) -> None:
     apply(baseline_for(data_dir, st.session_state[slider_key("year")]).assumptions, "Baseline", data_dir)
 
@@ -139,7 +162,7 @@ def load_named(data_dir: str | None) -> None:
     choice = st.session_state["flows_pick"]
     if choice == "—":
         return
-    ledger = cached_ledger(data_dir)
+    ledger = session_ledger(data_dir)
     scenario = shipped_scenarios(ledger)[choice]
     try:
         values = scenario.assumptions(ledger)
@@ -157,7 +180,7 @@ def on_upload(data_dir: str | None) -> None:
         return
     try:
         scenario = parse_scenario(upload.getvalue(), upload.name, wiring_for(data_dir))
-        values = scenario.assumptions(cached_ledger(data_dir))
+        values = scenario.assumptions(session_ledger(data_dir))
     except ScenarioError as err:
         st.session_state["flows_file_error"] = (err.where, err.problems)
         return

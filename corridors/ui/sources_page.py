@@ -6,14 +6,93 @@ import pandas as pd
 import streamlit as st
 
 from corridors.export import ExportContext
-from corridors.ui.common import cached_ledger, chart_config, data_dir, ledger_or_stop, url_snapshot, warn_dropped_params
+from corridors.ledger.load import Ledger
+from corridors.ledger.user_data import MAX_USER_BYTES, UserDataError, read_user_files
+from corridors.ui.common import (
+    USER_DATA_KEY,
+    USER_DEFAULTS_KEY,
+    cached_ledger,
+    chart_config,
+    data_dir,
+    ledger_or_stop,
+    session_ledger,
+    url_snapshot,
+    user_data,
+    user_layer_key,
+    warn_dropped_params,
+)
 from corridors.ui.downloads import chart_download_panel, table_downloads
 from corridors.views.series import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
 
 
-@st.cache_data(show_spinner=False)
-def _estimates(data_dir: str | None) -> pd.DataFrame:
-    return estimates_with_sources(cached_ledger(data_dir))
+@st.cache_data(show_spinner=False, max_entries=32)
+def _estimates(data_dir: str | None, layer_key: str, _ledger: Ledger) -> pd.DataFrame:
+    # Plain data, pickled per call: no session can change another's copy. The layer key names the reader's files.
+    return estimates_with_sources(_ledger)
+
+
+#: The uploader of the reader's own figures, and where a refusal is kept until the next upload.
+UPLOAD_KEY, REFUSED_KEY = "user_upload", "user_data_refused"
+
+
+def _on_user_upload() -> None:
+    """Take the uploaded files as a whole, or keep the layer as it was and record every problem."""
+    st.session_state.pop(REFUSED_KEY, None)
+    files = st.session_state.get(UPLOAD_KEY) or []
+    if not files:  # files removed from the uploader: the layer stays until "Remove your data"
+        return
+    try:
+        layer = read_user_files({f.name: f.getvalue() for f in files}, cached_ledger(data_dir()))
+    except UserDataError as err:
+        st.session_state[REFUSED_KEY] = err.problems
+        return
+    st.session_state[USER_DATA_KEY] = layer
+
+
+def _remove_user_data() -> None:
+    for key in (USER_DATA_KEY, REFUSED_KEY, USER_DEFAULTS_KEY):
+        st.session_state.pop(key, None)
+
+
+def _user_data_panel() -> None:
+    """Upload the reader's own figures: checked like the ledger, kept in this session, labelled wherever they appear."""
+    user = user_data()
+    title = f"Your data: {user.summary()}" if user is not None else "Add your own figures"
+    with st.expander(title, expanded=user is not None or REFUSED_KEY in st.session_state, icon=":material/upload_file:"):
+        st.caption(
+            "CSV files in the ledger's formats: an estimates file (the columns of `estimates.csv`), and optionally the "
+            "sources it cites (`sources.csv`'s columns) and links (`links.csv`'s). Each file is at most 5 MB and 20,000 rows. "
+            "They are checked like the ledger and kept in this browser session only: never written into the ledger, not in "
+            "shared links. Your rows are marked *user* in the origin column, drawn with ✕ markers and noted under every chart "
+            "that shows them. On the Flows page, a switch lets the model's defaults take them."
+        )
+        st.file_uploader(
+            "Your CSV files",
+            type=["csv"],
+            accept_multiple_files=True,
+            key=UPLOAD_KEY,
+            max_upload_size=MAX_UPLOAD_MB,
+            on_change=_on_user_upload,
+        )
+        refused = st.session_state.get(REFUSED_KEY)
+        if refused:
+            kept = "Your earlier data is kept as it was." if user is not None else "Nothing was added."
+            st.error(f"Your files were refused ({len(refused)} problem(s)); {kept} Fix these and upload again:", icon=":material/error:")
+            st.dataframe(
+                pd.DataFrame([{"file": p.file, "line": p.row, "column": p.column, "problem": p.message} for p in refused]),
+                hide_index=True,
+                width="stretch",
+            )
+        if user is not None:
+            st.success(f"Your data is shown beside the ledger's: {user.summary()}.", icon=":material/check_circle:")
+            if len(user.links):
+                st.caption("Your links (shown here; the flow model's network stays the ledger's):")
+                st.dataframe(user.links, hide_index=True, width="stretch")
+            st.button("Remove your data", key="user_remove", on_click=_remove_user_data, icon=":material/delete:")
+
+
+#: The uploader lets a file a little over the limit through, so that our own message, which names the limit, refuses it.
+MAX_UPLOAD_MB = MAX_USER_BYTES // 1_000_000 + 1
 
 
 def _metric_label(metric: str) -> str:
@@ -47,7 +126,9 @@ def render() -> None:
         "Every published figure in the ledger, joined to its source. Where two sources give different values for "
         "the same quantity and year, both rows stay and are marked ⚠."
     )
-    frame = _estimates(data_dir())
+    _user_data_panel()
+    ledger = session_ledger()
+    frame = _estimates(data_dir(), user_layer_key(), ledger)
     incoming = url_snapshot()
     with st.container(horizontal=True):
         topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic", bind="query-params")
@@ -74,6 +155,7 @@ def render() -> None:
         width="stretch",
         column_config={
             "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
+            "origin": st.column_config.TextColumn("Origin", help="ledger: the shipped ledger's; user: your own uploaded figure"),
             "series": st.column_config.TextColumn("Series"),
             "year": st.column_config.NumberColumn("Year", format="%d"),
             # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
@@ -110,7 +192,7 @@ def render() -> None:
         [("topic", topic), ("metric", metric_shown), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
         columns=["filter", "value"],
     )
-    table_downloads({"estimates": pool}, ledger.sources, filters, "corridors-estimates", "dl_estimates")
+    table_downloads({"estimates": pool}, ledger.all_sources, filters, "corridors-estimates", "dl_estimates")
     with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
         # A gap without a source page shows a blank, not the grid's "None".
         st.dataframe(ledger.gaps.fillna({"source_ids": ""}), hide_index=True, width="stretch")

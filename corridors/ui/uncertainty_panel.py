@@ -144,8 +144,9 @@ def _runs() -> Runs:
     return Runs()
 
 
-def run_key(data_dir: str | None, assumptions: AssumptionsBase, draws: int, seed: int) -> str:
-    return json.dumps([data_dir, assumptions.model_dump(), draws, seed], sort_keys=True)
+def run_key(data_dir: str | None, assumptions: AssumptionsBase, draws: int, seed: int, layer: str = "") -> str:
+    # ``layer``: the reader's own figures change the defaults' ranges, so runs with and without them differ.
+    return json.dumps([data_dir, assumptions.model_dump(), draws, seed, layer], sort_keys=True)
 
 
 def page_draws() -> int:
@@ -154,14 +155,16 @@ def page_draws() -> int:
     return int(text) if text.isdigit() and 10 <= int(text) <= 100_000 else DEFAULT_DRAWS
 
 
-def start(ledger: Ledger, graph: nx.MultiDiGraph, base: Baseline, assumptions: AssumptionsBase, data_dir: str | None) -> Job:
+def start(
+    ledger: Ledger, graph: nx.MultiDiGraph, base: Baseline, assumptions: AssumptionsBase, data_dir: str | None, layer: str = ""
+) -> Job:
     """The scenario's Monte Carlo run (started in the background if it is not running or done)."""
     draws = page_draws()
 
     def work(progress: Callable[[int, int], None]) -> Uncertainty:
         return monte_carlo(model_of(graph), ledger, base, assumptions, draws, DEFAULT_SEED, progress, workers=PAGE_WORKERS)
 
-    key = run_key(data_dir, assumptions, draws, DEFAULT_SEED)
+    key = run_key(data_dir, assumptions, draws, DEFAULT_SEED, layer)
     previous = st.session_state.get("mc_key")
     if previous is not None and previous != key:
         _runs().release(previous)

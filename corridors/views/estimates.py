@@ -58,17 +58,20 @@ def _basis_kind(basis: pd.Series) -> pd.Series:
 
 
 def estimates_with_sources(ledger: Ledger) -> pd.DataFrame:
-    """Every estimate with its source's publisher, title, URL, date and kind.
+    """Every estimate with its source's publisher, title, URL, date and kind, the reader's own figures included.
 
-    Adds ``series`` (a readable name of what is measured), ``n_sources`` (how many
+    ``origin`` says whose figure a row is: ``ledger`` or ``user`` (uploaded by the reader,
+    see :mod:`corridors.ledger.user_data`). Adds ``series`` (a readable name of what is measured), ``n_sources`` (how many
     rows give a figure for the same series and year), ``disagree`` (True when those
     rows give different values) and ``spread`` (max − min of those values).
     Outturns (reported, estimate) are compared among themselves, contract ceilings
     among themselves, and forecasts and targets among themselves: a ceiling above the
     outturn, or a forecast that missed, is not a dispute.
     """
-    sources = ledger.sources.rename(columns={"note": "source_note", "title": "source_title", "url": "source_url", "kind": "source_kind"})
-    frame = ledger.estimates.merge(sources, on="source_id", how="left", validate="many_to_one")
+    sources = ledger.all_sources.drop(columns="origin").rename(
+        columns={"note": "source_note", "title": "source_title", "url": "source_url", "kind": "source_kind"}
+    )
+    frame = ledger.all_estimates.merge(sources, on="source_id", how="left", validate="many_to_one")
     frame["branch"] = frame["branch"].astype("object")
     kind = _basis_kind(frame["basis"]).rename("basis_kind")
     grouped = frame.groupby([*(frame[k] for k in GROUP_KEY), kind], dropna=False)["value"]
@@ -100,6 +103,7 @@ def _range_text(low: float, high: float) -> str:
 #: Columns of :func:`estimates_table`, in the order the page shows them.
 TABLE_COLUMNS = [
     "disagree",
+    "origin",
     "series",
     "year",
     "value",
@@ -133,6 +137,7 @@ def estimates_table(frame: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "disagree": frame["disagree"].map({True: "⚠", False: ""}),
+            "origin": frame["origin"],
             "series": frame["series"],
             "year": frame["year"],
             "value": frame["value"],

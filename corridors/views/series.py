@@ -6,12 +6,14 @@ here so that ``from corridors.views.series import estimates_with_sources`` keeps
 
 from __future__ import annotations
 
+import html
 import textwrap
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from corridors.ledger.user_data import USER_FOOTER, USER_ORIGIN
 from corridors.views.estimates import (
     BASIS_LABELS,
     GROUP_KEY,
@@ -62,6 +64,8 @@ LEGEND_LINE_PX = 16
 LEGEND_ROW_GAP_PX = 6
 TITLE_PX = 56
 LEGEND_TITLE = "Filled: outturns (reported ●, estimated ■) · Hollow: not outturns (contract ceiling △, forecast ◇, target ☆)"
+#: The reader's own figures: one marker and colour of their own, never a ledger publisher's, and named so in the legend.
+USER_SYMBOL, USER_COLOUR, USER_LABEL = "x", "#000000", "Your data"
 
 
 def last_full_year(today: date | None = None) -> int:
@@ -159,7 +163,10 @@ def series_figure(
     entry_lines = _add_source_traces(fig, rows, unit)
     entry_lines += _add_missing_years(fig, rows, missing, gaps, below_zero=bottom - 0.06 * span)
     entry_lines += _add_disputed_years(fig, rows)
-    fig = base_layout(fig, title or rows["series"].iloc[0], source_line(rows["source_id"], rows), footer_shift=-64)
+    footer = source_line(rows["source_id"], rows.assign(publisher=rows["publisher"].astype(str).map(inert)))
+    if _has_user_rows(rows):
+        footer += f". {USER_FOOTER} (✕ markers)."
+    fig = base_layout(fig, title or rows["series"].iloc[0], footer, footer_shift=-64)
     fig.update_xaxes(title_text="Year", range=[first - 0.6, last + 0.6], dtick=1 if last - first <= 24 else 2, tickformat="d")
     fig.update_yaxes(
         title_text=f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})",
@@ -198,27 +205,45 @@ def _add_source_traces(fig: go.Figure, rows: pd.DataFrame, unit: str) -> list[in
     publishers = sorted(rows["publisher"].astype(str).unique())
     colours = {p: colorway[i % len(colorway)] for i, p in enumerate(publishers)}
     basis_order = {b: i for i, b in enumerate(BASIS_LABELS)}
-    keyed = rows.assign(_publisher=rows["publisher"].astype(str), _outturn=rows["basis"].isin(OUTTURN_BASES))
+    origin = rows["origin"] if "origin" in rows else pd.Series("ledger", index=rows.index)
+    keyed = rows.assign(_publisher=rows["publisher"].astype(str), _outturn=rows["basis"].isin(OUTTURN_BASES), _user=origin == USER_ORIGIN)
     keyed["_x"] = _dodged_years(keyed)
-    # Legend order: outturns first, then what is not an outturn; by publisher within each.
+    # Legend order: the ledger's outturns first, then what is not an outturn, then the reader's own; by publisher within each.
     order = sorted(
-        keyed.groupby(["_publisher", "basis"]).groups.items(),
-        key=lambda kv: (kv[0][1] not in OUTTURN_BASES, kv[0][0], basis_order.get(kv[0][1], 99)),
+        keyed.groupby(["_publisher", "basis", "_user"]).groups.items(),
+        key=lambda kv: (kv[0][2], kv[0][1] not in OUTTURN_BASES, kv[0][0], basis_order.get(kv[0][1], 99)),
     )
     entry_lines: list[int] = []
-    for (publisher, basis), index in order:
-        trace = _source_trace(keyed.loc[index], publisher, basis, colours[publisher], unit)
+    for (publisher, basis, user), index in order:
+        colour = USER_COLOUR if user else colours[publisher]
+        trace = _source_trace(keyed.loc[index], publisher, basis, colour, unit, user=bool(user))
         entry_lines.append(trace.name.count("<br>") + 1)
         fig.add_trace(trace)
     return entry_lines
 
 
-def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, unit: str) -> go.Scatter:
-    """The markers of one publisher's figures on one basis, with the sources' own ranges as error bars."""
+def inert(text: str) -> str:
+    """Text shown as written: plotly reads a few HTML tags in names and hovers, so a reader's "<b>" or "<a>" is escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def _has_user_rows(rows: pd.DataFrame) -> bool:
+    return "origin" in rows and bool((rows["origin"] == USER_ORIGIN).any())
+
+
+def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, unit: str, user: bool = False) -> go.Scatter:
+    """The markers of one publisher's figures on one basis, with the sources' own ranges as error bars.
+
+    The reader's own figures (``user``) get a marker of their own and "Your data" in the legend.
+    """
     outturn = basis in OUTTURN_BASES
     label = BASIS_LABELS.get(basis, str(basis))
     has_range = group["low"].notna() | group["high"].notna()
-    if outturn:
+    name = inert(publisher if basis == "reported" else f"{publisher} — {label}")
+    if user:
+        marker = dict(size=12, symbol=USER_SYMBOL, color=colour, line=dict(width=1, color="#ffffff"))
+        name = f"{USER_LABEL}: {name}"
+    elif outturn:
         marker = dict(size=11, symbol=BASIS_SYMBOLS[basis], color=colour, line=dict(width=1, color="#333333"))
     else:
         # Hollow: the outline carries the colour, thick enough to read at print size.
@@ -227,7 +252,7 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
         x=group["_x"],
         y=group["value"],
         mode="markers",
-        name=_wrap(publisher if basis == "reported" else f"{publisher} — {label}"),
+        name=_wrap(name),
         marker=marker,
         cliponaxis=False,
         error_y=dict(
@@ -241,8 +266,8 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
         ),
         customdata=list(
             zip(
-                [label if outturn else f"{label}: not an outturn"] * len(group),
-                group["source_title"],
+                [(label if outturn else f"{label}: not an outturn") + (", your data" if user else "")] * len(group),
+                group["source_title"].astype(str).map(inert),
                 group["source_id"],
                 group["year"].astype(int),
             )
@@ -250,7 +275,7 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
         hovertemplate="%{customdata[3]}: <b>%{y:g} "
         + unit
         + "</b> (%{customdata[0]})<br>%{customdata[1]}<br>source: %{customdata[2]}<extra>"
-        + publisher.replace("%", "%%")
+        + inert(publisher).replace("%", "%%")
         + "</extra>",
     )
 
