@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from corridors import resources
-from corridors.ledger.schema import LEDGER_TABLES, TableSpec, table_specs
+from corridors.ledger.schema import LEDGER_TABLES, ROUTE_TABLES, TableSpec, table_specs
 from corridors.ledger.validate import LedgerError, read_tables
 from corridors.ledger.wiring import SeriesRef, Wiring, split_ids
 
@@ -39,6 +39,10 @@ class Ledger:
     gaps: pd.DataFrame
     series: pd.DataFrame
     events: pd.DataFrame
+    #: Route economics (routes.csv, route_legs.csv, route_discounts.csv): see :mod:`corridors.model.routes`.
+    routes: pd.DataFrame
+    route_legs: pd.DataFrame
+    route_discounts: pd.DataFrame
     wiring: Wiring
     #: A reader's own figures beside the ledger (see :func:`corridors.ledger.user_data.with_user_data`).
     user: UserData | None = None
@@ -146,4 +150,4 @@ def load_ledger(data_dir: str | Path | None = None) -> Ledger:
         raise LedgerError(problems)
     specs = table_specs()
     typed = {name: _with_metadata(frame, specs[name]) for name, frame in tables.items()}
-    return Ledger(data_dir=folder, wiring=Wiring.from_tables(typed), **{name: typed[name] for name in LEDGER_TABLES})
+    return Ledger(data_dir=folder, wiring=Wiring.from_tables(typed), **{name: typed[name] for name in (*LEDGER_TABLES, *ROUTE_TABLES)})
