@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -95,3 +98,54 @@ def test_estimates_grid_has_no_none_cells(server, page, ledger):
     bad = {key: text for key, text in cells.items() if text.strip() in {"None", "nan", "NaN", "<NA>", "null"}}
     assert not bad, f"cells that show a missing value as text: {list(bad.items())[:5]}"
     assert any(text == "" for text in cells.values()), "missing values should read as blank cells"
+
+
+USER_FILES = Path(__file__).parent / "data" / "user_figures"
+UPLOAD_INPUT = '[data-testid="stFileUploader"] input[type=file]'
+
+
+def test_your_own_figures_are_uploaded_labelled_downloaded_and_used_as_defaults(server, page, tmp_path):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_sources(page, server, "?est_metric=gas_imports")
+    page.get_by_text("Add your own figures").click()
+    page.set_input_files(UPLOAD_INPUT, [str(USER_FILES / "my-estimates.csv"), str(USER_FILES / "my-sources.csv")])
+    expect(page.get_by_text("Your data is shown beside the ledger's: 2 estimate(s), 1 source(s)")).to_be_visible(timeout=30_000)
+    wait_for_idle(page)
+    # The chart marks the reader's figure as theirs; the hostile publisher name is shown as written, not as bold markup.
+    legend = page.locator(".js-plotly-plot .legendtext").filter(has_text="Your data")
+    expect(legend.first).to_contain_text("<b>bold</b>", timeout=30_000)  # the two lines of the entry join without a space
+    assert page.locator(".js-plotly-plot .legendtext b").count() == 0
+    expect(page.locator(".js-plotly-plot .annotation-text").filter(has_text="user-supplied").first).to_be_attached()
+    cells, headers = read_grid(page)
+    assert "Origin" in headers
+    assert "user" in cells.values() and "ledger" in cells.values()
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="estimates.csv", exact=True).click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert {r["estimate_id"] for r in rows if r["origin"] == "user"} == {"my-ru-az-2025"}  # the filter: gas imports only
+
+    # A broken file is refused with file, line and column, and the earlier layer is kept.
+    page.set_input_files(UPLOAD_INPUT, str(USER_FILES / "broken-estimates.csv"))
+    expect(page.get_by_text("Your files were refused")).to_contain_text("Your earlier data is kept", timeout=30_000)
+    wait_for_idle(page)
+    problems = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').first
+    problems.scroll_into_view_if_needed()
+    found = problems.evaluate(READ_GRID)
+    text = " ".join(v for _, v in found["cells"])
+    assert "'20x5' is not an integer" in text and "broken-estimates.csv" in text
+    expect(page.get_by_text("Your data is shown beside the ledger's")).to_be_visible()
+
+    # The Flows page: the switch lets the defaults take the reader's figure, in the same session.
+    page.get_by_role("link", name="Flows").first.click()
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    russian = page.get_by_role("slider", name=re.compile(r"^Russian gas into Azerbaijan(\s|$)"))
+    expect(russian).to_have_value("0.8")
+    page.get_by_text("Use your figures as defaults").click()
+    expect(russian).to_have_value("2.1", timeout=30_000)
+    wait_for_idle(page)
+    expect(page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Scenario:").first).to_contain_text("Baseline")
+    assert page.evaluate("window.__hostile") is None and dialogs == []
+    assert page.locator('[data-testid="stException"]').count() == 0

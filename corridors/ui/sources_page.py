@@ -32,15 +32,24 @@ def _estimates(data_dir: str | None, layer_key: str, _ledger: Ledger) -> pd.Data
 
 
 #: The uploader of the reader's own figures, and where a refusal is kept until the next upload.
-UPLOAD_KEY, REFUSED_KEY = "user_upload", "user_data_refused"
+UPLOAD_KEY, UPLOAD_ROUND_KEY, REFUSED_KEY = "user_upload", "user_upload_round", "user_data_refused"
+
+
+def _upload_key() -> str:
+    return f"{UPLOAD_KEY}_{st.session_state.get(UPLOAD_ROUND_KEY, 0)}"
 
 
 def _on_user_upload() -> None:
-    """Take the uploaded files as a whole, or keep the layer as it was and record every problem."""
+    """Take the uploaded files as a whole, or keep the layer as it was and record every problem.
+
+    Either way the uploader is emptied, so the next upload is a set of its own and replaces
+    the layer, rather than being added to files already taken.
+    """
     st.session_state.pop(REFUSED_KEY, None)
-    files = st.session_state.get(UPLOAD_KEY) or []
-    if not files:  # files removed from the uploader: the layer stays until "Remove your data"
+    files = st.session_state.get(_upload_key()) or []
+    if not files:
         return
+    st.session_state[UPLOAD_ROUND_KEY] = st.session_state.get(UPLOAD_ROUND_KEY, 0) + 1
     try:
         layer = read_user_files({f.name: f.getvalue() for f in files}, cached_ledger(data_dir()))
     except UserDataError as err:
@@ -70,8 +79,9 @@ def _user_data_panel() -> None:
             "Your CSV files",
             type=["csv"],
             accept_multiple_files=True,
-            key=UPLOAD_KEY,
+            key=_upload_key(),
             max_upload_size=MAX_UPLOAD_MB,
+            help="Upload the estimates file together with the sources (and links) files it needs: each upload replaces your data.",
             on_change=_on_user_upload,
         )
         refused = st.session_state.get(REFUSED_KEY)
