@@ -87,6 +87,7 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
         return solve(graph, base.model_copy(update={"europe": float(rng.uniform(8, 20)), "instc_total": float(rng.uniform(10, 40))}))
 
     _report(f"solve() on the shipped network ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} links)", _timed(one_solve, repeat))
+    timeline_benchmarks(ledger, graph, repeat)
     if "page" not in skip:
         from corridors.ui.bench_page import page_rerun_times
 
@@ -103,6 +104,28 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
         draw_benchmarks(ledger, graph, 250 if quick else 1000)
     if "export" not in skip:
         export_benchmarks(ledger, graph, base, _report, quick=quick)
+
+
+def timeline_benchmarks(ledger: Ledger, graph: nx.MultiDiGraph, repeat: int) -> None:
+    """The years view and the comparison: first calls (each year's baseline read once) and warm reruns."""
+    from corridors.model.compare import compare_scenarios
+    from corridors.model.scenarios import shipped_scenarios
+    from corridors.model.timeline import events_frame, timeline_document, timeline_results, timeline_span
+
+    first, last = timeline_span(ledger)
+    named = shipped_scenarios(ledger)
+    pair = [named[k] for k in ("baseline-2025", "eu-20-bcm-2027") if k in named]
+    pair = pair if len(pair) == 2 else list(named.values())[:2]
+
+    def whole_timeline() -> object:
+        return timeline_document(timeline_results(ledger, graph, first, last), events_frame(ledger, first, last))
+
+    if len(pair) == 2:
+        _report(f"compare {pair[0].name} with {pair[1].name} (first call)", _timed(lambda: compare_scenarios(ledger, graph, *pair), 1))
+    _report(f"timeline {first}-{last} (first call: reads {last - first + 1} baselines)", _timed(whole_timeline, 1))
+    _report(f"timeline {first}-{last} (warm)", _timed(whole_timeline, max(3, repeat // 20)))
+    if len(pair) == 2:
+        _report("compare two named scenarios (warm)", _timed(lambda: compare_scenarios(ledger, graph, *pair), repeat // 4))
 
 
 def process_memory_mb(pid: int | None, field: str = "VmHWM") -> float:

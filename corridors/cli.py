@@ -292,6 +292,100 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0 if document["misses"] == 0 else 1
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """The model year by year (each year's baseline, or a scenario's changes on it) and the ledger's events."""
+    from corridors import build_graph, load_ledger
+    from corridors.model.scenarios import ScenarioError, load_scenario
+    from corridors.model.timeline import events_frame, timeline_document, timeline_results, timeline_rows, timeline_span
+
+    ledger = load_ledger(args.data)
+    try:
+        first, last = timeline_span(ledger, args.from_year, args.to_year)
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    try:
+        scenario = load_scenario(args.scenario, ledger.wiring) if args.scenario else None
+        overrides = scenario.overrides if scenario is not None else None
+        results = timeline_results(ledger, build_graph(ledger), first, last, overrides)
+    except ScenarioError as err:
+        raise CliError(f"scenario refused: {err}") from None
+    name = scenario.name if scenario is not None else "Baseline"
+    events = events_frame(ledger, first, last)
+    document = timeline_document(results, events, name)
+    if args.format == "json":
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    units = dict(zip(results[0].definitions["indicator"], results[0].definitions["unit"]))
+    if args.format == "csv":
+        timeline_rows(document, units).to_csv(sys.stdout, index=False, lineterminator="\n")
+        return 0
+    labels = dict(zip(results[0].definitions["indicator"], results[0].definitions["label"]))
+    table = pd.DataFrame({entry["year"]: entry["indicators"] for entry in document["years"]})
+    table.index = [f"{labels.get(key, key)} ({units.get(key, '')})" for key in table.index]
+    with _wide_display(2):
+        print(f"{name}, {first}–{last}: each year's baseline{' with the scenario’s assumptions' if scenario else ''}\n")
+        print(table.to_string())
+        print(f"\nEvents {first}–{last} ({len(events)})")
+        for row in events.itertuples(index=False):
+            print(f"  {row.date}  {row.kind:<10} {row.title} [{row.source_id}]")
+    return 0
+
+
+def _wide_display(decimals: int) -> pd.option_context:
+    """pandas print options for the wide tables of ``timeline`` and ``compare``."""
+    number = f"{{:,.{decimals}f}}".format
+    return pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 40, "display.float_format", number)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Two scenarios side by side: both run documents and B minus A."""
+    from corridors import build_graph, load_ledger
+    from corridors.model.compare import compare_scenarios
+    from corridors.model.scenarios import ScenarioError, load_scenario
+    from corridors.model.timeline import year_range
+
+    ledger = load_ledger(args.data)
+    low, high = year_range(ledger)
+    if args.year is not None and not low <= args.year <= high:
+        raise CliError(f"--year {args.year} is outside the model's years {low}–{high}")
+    try:
+        a, b = (load_scenario(path, ledger.wiring) for path in (args.a, args.b))
+        document = compare_scenarios(ledger, build_graph(ledger), a, b, args.year)
+    except ScenarioError as err:
+        raise CliError(f"scenario refused: {err}") from None
+    if args.format == "json":
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    _print_comparison(document)
+    return 0
+
+
+def _print_comparison(document: dict) -> None:
+    """The table form of ``compare``: indicators, markets and the links whose flow or binding changes."""
+    a, b, diff = document["a"], document["b"], document["diff"]
+    definitions = a["indicator_definitions"]
+    indicators = pd.DataFrame(
+        {
+            "indicator": [definitions.get(k, {}).get("label", k) for k in diff["indicators"]],
+            "unit": [definitions.get(k, {}).get("unit", "") for k in diff["indicators"]],
+            "A": [a["indicators"][k] for k in diff["indicators"]],
+            "B": [b["indicators"].get(k) for k in diff["indicators"]],
+            "B − A": list(diff["indicators"].values()),
+        }
+    )
+    links = pd.DataFrame(diff["links"])
+    changed = links[(links["delta"].abs() > 1e-6) | (links["binding_a"] != links["binding_b"])]
+    with _wide_display(3):
+        print(f"A: {a['scenario']['name']} ({a['scenario']['year']})   B: {b['scenario']['name']} ({b['scenario']['year']})\n")
+        print(indicators.to_string(index=False))
+        print("\nMarkets (A, B and B − A)")
+        print(pd.DataFrame(diff["markets"]).to_string(index=False))
+        print(f"\nLinks whose flow or binding changes ({len(changed)} of {len(links)})")
+        print(changed.to_string(index=False) if len(changed) else "  none")
+
+
 #: Streamlit settings the dashboard needs wherever it is started from (the checkout also has .streamlit/config.toml).
 DASHBOARD_SETTINGS = {
     "server.enableStaticServing": "true",
@@ -391,6 +485,26 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=cmd_sweep)
+
+    timeline = commands.add_parser("timeline", help="the model year by year, with the ledger's events")
+    timeline.add_argument("--from", dest="from_year", type=int, metavar="YEAR", help="first year (default 2019, or the model's first)")
+    timeline.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last year (default 2035, or the model's last)")
+    timeline.add_argument(
+        "--scenario", metavar="FILE", help="scenario YAML: its assumptions set on every year's baseline (its own year is not used)"
+    )
+    timeline.add_argument(
+        "--format", choices=["table", "json", "csv"], default="table", help="csv: one row per year, table, key, measure, value, unit"
+    )
+    timeline.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
+    timeline.set_defaults(handler=cmd_timeline)
+
+    compare = commands.add_parser("compare", help="two scenarios side by side: both results and B minus A")
+    compare.add_argument("a", metavar="A.yaml", help="scenario A (YAML, the dashboard's download format)")
+    compare.add_argument("b", metavar="B.yaml", help="scenario B")
+    compare.add_argument("--year", type=int, help="run both for this year (default: each scenario's own)")
+    compare.add_argument("--format", choices=["table", "json"], default="table")
+    compare.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
+    compare.set_defaults(handler=cmd_compare)
 
     dashboard = commands.add_parser("dashboard", help="serve the dashboard (from any folder, also after pip install)")
     dashboard.add_argument("--port", type=int, default=8501)

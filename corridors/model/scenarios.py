@@ -73,6 +73,17 @@ def _validated(base: Assumptions, changes: Mapping[str, Any], where: str) -> Ass
     return type(base)(**{**base.model_dump(), **changes})
 
 
+def with_overrides(base: Assumptions, overrides: Mapping[str, Any], where: str = "scenario") -> Assumptions:
+    """``base`` with ``overrides`` set, checked as a whole: types, bounds and the rules across fields.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, each naming its assumption; ``where`` comes first in the message.
+    """
+    return _validated(base, overrides, where)
+
+
 def _bounds_problems(base: Assumptions, changes: Mapping[str, Any]) -> list[str]:
     """Every type, bound and cross-field problem of ``base`` updated with ``changes``, one line each."""
     try:
