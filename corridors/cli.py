@@ -266,6 +266,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_routes(args: argparse.Namespace) -> int:
+    """Days and USD per TEU of every route (low, central, high), its legs and sources, and the gap to the benchmark."""
+    from corridors.model.routes import (
+        RouteError,
+        benchmark_of,
+        default_parameters,
+        legs_table,
+        route_results,
+        routes_document,
+        routes_table,
+        select_routes,
+    )
+
+    ledger, _graph, assumptions, name = scenario_from_args(args)
+    params = default_parameters(ledger, int(assumptions.year), assumptions)
+    results = route_results(ledger, params)
+    benchmark = benchmark_of(results)
+    try:
+        chosen = select_routes(ledger, results, args.origin, args.destination)
+    except RouteError as err:
+        raise CliError(str(err)) from None
+    if args.format == "json":
+        json.dump(routes_document(chosen, params, benchmark), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    opened = ", ".join(f"{link} {year}" for link, year in params.openings.items()) or "none"
+    print(f"Routes, {name} (year {params.year}; links that switch legs open: {opened})")
+    if benchmark is not None:
+        print(f"vs_bench: central days and USD/TEU minus those of the benchmark, {benchmark.name} (negative: faster or cheaper)\n")
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 500):
+        print(routes_table(chosen, benchmark).to_string(index=False))
+        names = dict(zip(ledger.nodes["node_id"], ledger.nodes["name"]))
+        for result in chosen:
+            print(f"\n{result.name} ({result.route_id}): legs")
+            print(legs_table(result, names).to_string(index=False))
+    return 0
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Hold the baseline against the published record; exit 1 when any series with a figure misses."""
     from corridors import build_graph, load_ledger
@@ -466,6 +504,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address the dashboard is reached at, for the report's link back (default: CORRIDORS_PUBLIC_URL; none: no link)",
     )
     export.set_defaults(handler=cmd_export)
+
+    routes = commands.add_parser("routes", help="days and USD per container of each route, its legs and sources, against the benchmark")
+    scenario_args(routes)
+    routes.add_argument("--from", dest="origin", metavar="NODE", help="routes starting at this node (either end; default: all)")
+    routes.add_argument("--to", dest="destination", metavar="NODE", help="routes ending at this node (default: all)")
+    routes.add_argument("--format", choices=["table", "json"], default="table")
+    routes.set_defaults(handler=cmd_routes)
 
     backtest = commands.add_parser("backtest", help="hold the baseline against the published record, year by year")
     backtest.add_argument("--data", metavar="DIR", help="ledger folder (default: CORRIDORS_DATA, else the shipped one)")
