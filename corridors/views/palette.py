@@ -56,6 +56,16 @@ PERCENTILE_COLOUR = "#333333"
 LOW_COLOUR, HIGH_COLOUR = "#e66101", "#5e3c99"
 SCENARIO_COLOUR = OKABE_ITO["bluish_green"]
 
+#: The balance Sankey: supplies by kind (production, import), the network, markets, what is not taken or lost, unmet demand.
+BALANCE_COLOURS = {
+    "production": OKABE_ITO["bluish_green"],
+    "import": OKABE_ITO["reddish_purple"],
+    "hub": OTHER_COLOUR,
+    "market": DELIVERED_COLOUR,
+    "rest": "#cfcfcf",
+    "unmet": UNMET_COLOUR,
+}
+
 #: What the palette test checks: every legend a reader meets, as the colours it shows side by side.
 LEGENDS: dict[str, list[str]] = {
     "modes (network map)": list(MODE_COLOURS.values()),
@@ -63,6 +73,7 @@ LEGENDS: dict[str, list[str]] = {
     "chart colour cycle": COLORWAY,
     "delivered and unmet (market bars)": [DELIVERED_COLOUR, UNMET_COLOUR],
     "tornado (input at its low end, at its high end)": [LOW_COLOUR, HIGH_COLOUR],
+    "gas balance (Sankey nodes)": list(BALANCE_COLOURS.values()),
     "distribution (draws, P10/P50/P90, scenario)": [INTERVAL_COLOUR, PERCENTILE_COLOUR, SCENARIO_COLOUR],
 }
 #: Smallest CAM02-UCS distance allowed between two colours of one legend, as seen with deuteranopia or protanopia.
