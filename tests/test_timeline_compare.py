@@ -243,3 +243,13 @@ def test_baselines_are_read_once_per_ledger_and_year(ledger):
     assert first.assumptions == baseline(ledger, 2027).assumptions
     assert year_assumptions(ledger, 2027, {"europe": 20.0}).europe == 20.0
     assert cached_baseline(ledger, 2027).assumptions.europe != 20.0  # the shared baseline is not changed
+
+
+def test_another_corridor_has_its_own_timeline_and_events():
+    middle = str(Path(__file__).resolve().parent / "data" / "middle_corridor")
+    document = run_json("timeline", "--data", middle, "--from", "2024", "--to", "2024")
+    (year,) = document["years"]
+    assert year["year"] == 2024
+    assert year["indicators"]["caspian_crossing"] == pytest.approx(4.5)  # the 2024 total its ledger publishes
+    assert {m["network"] for m in year["markets"]} == {"freight"}
+    assert [e["source_id"] for e in document["events"]] == ["trend-3895822", "trend-3982954"]
