@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from corridors import validate_ledger
 from corridors.cli import main
 from corridors.ledger.schema import DATA_DIR
 from corridors.model.routes import FORMAT, Range, RouteParameters, default_parameters, route_inputs, route_results
+from tests.conftest import ROOT
 from tests.test_validate import set_cell
 
 MIDDLE = Path(__file__).resolve().parent / "data" / "middle_corridor"
@@ -219,3 +221,29 @@ def test_a_broken_leg_row_is_reported_with_file_line_and_column(ledger_copy, leg
     assert any(p.startswith(f"route_legs.csv, line {line + 4}, column 'switch_link'") for p in problems)
     assert main(["validate", "--data", str(ledger_copy)]) == 1
     assert f"route_legs.csv, line {line}, column 'days_low'" in capsys.readouterr().err
+
+
+# -- the Routes page --------------------------------------------------------------------------------
+
+
+def test_routes_page_renders_and_its_sliders_move_the_totals():
+    at = AppTest.from_file(str(ROOT / "corridors/ui/page_scripts/routes.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 3
+    table = at.dataframe[0].value.set_index("route")
+    assert table.loc["western", "days_central"] == WESTERN_2025.central
+    at.sidebar.slider(key="rt_year").set_value(2028)
+    at.sidebar.slider(key="rt_kti_railways").set_value(50.0).run()
+    moved = at.dataframe[0].value.set_index("route")
+    assert moved.loc["western", "days_central"] == WESTERN_2025.central - TRANSFER_DAYS
+    assert moved.loc["eastern", "usd_teu_central"] == pytest.approx(3400 - 0.5 * KTI_COST, abs=0.05)
+    assert moved.loc["suez", "usd_teu_central"] == table.loc["suez", "usd_teu_central"]
+
+
+def test_routes_page_of_a_corridor_without_routes_says_so(monkeypatch):
+    monkeypatch.setenv("CORRIDORS_DATA", str(MIDDLE))
+    at = AppTest.from_file(str(ROOT / "corridors/ui/page_scripts/routes.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("no routes" in i.value for i in at.info)

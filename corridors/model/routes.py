@@ -281,10 +281,11 @@ def route_inputs(ledger: Ledger) -> list[RouteInput]:
             continue
         where = _text(row["place"]) or names.get(str(row["from_node"]), str(row["from_node"]))
         label = f"{route_names.get(row['route_id'], row['route_id'])}, whole route" if row["kind"] == "through" else where
+        label = f"{label}: {'cost' if sets == 'cost' else 'time'}"
         inputs[name] = RouteInput(
             name=name,
             kind=sets,  # type: ignore[arg-type]
-            label=f"{label}: {'cost' if sets == 'cost' else 'days'}",
+            label=label,
             unit=UNITS[sets],  # type: ignore[index]
             default=span.central,
             minimum=span.low,

@@ -12,6 +12,7 @@ PAGES = {
     "network": ("Network", ":material/hub:"),
     "flows": ("Flows & what-if", ":material/tune:"),
     "sources": ("Sources & estimates", ":material/menu_book:"),
+    "routes": ("Routes: days & dollars", ":material/route:"),
 }
 
 

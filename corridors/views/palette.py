@@ -56,6 +56,17 @@ PERCENTILE_COLOUR = "#333333"
 LOW_COLOUR, HIGH_COLOUR = "#e66101", "#5e3c99"
 SCENARIO_COLOUR = OKABE_ITO["bluish_green"]
 
+#: The Routes page's stacked bars: the part of a through figure its sources do not break down, then each kind of leg.
+ROUTE_PART_COLOURS = {
+    "rest": "#c8c8c8",
+    "sea": OKABE_ITO["sky_blue"],
+    "port": OKABE_ITO["orange"],
+    "transfer": OKABE_ITO["vermillion"],
+    "gauge_change": OKABE_ITO["reddish_purple"],
+    "rail": OKABE_ITO["blue"],
+    "road": OKABE_ITO["black"],
+}
+
 #: The balance Sankey: supplies by kind (production, import), the network, markets, what is not taken or lost, unmet demand.
 BALANCE_COLOURS = {
     "production": OKABE_ITO["bluish_green"],
@@ -75,6 +86,7 @@ LEGENDS: dict[str, list[str]] = {
     "tornado (input at its low end, at its high end)": [LOW_COLOUR, HIGH_COLOUR],
     "gas balance (Sankey nodes)": list(BALANCE_COLOURS.values()),
     "distribution (draws, P10/P50/P90, scenario)": [INTERVAL_COLOUR, PERCENTILE_COLOUR, SCENARIO_COLOUR],
+    "route legs (stacked bars)": list(ROUTE_PART_COLOURS.values()),
 }
 #: Smallest CAM02-UCS distance allowed between two colours of one legend, as seen with deuteranopia or protanopia.
 MIN_DELTA_E = 12.0

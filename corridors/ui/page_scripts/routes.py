@@ -1,0 +1,3 @@
+from corridors.ui import routes_page
+
+routes_page.render()
