@@ -16,10 +16,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import corridors
 from corridors import validate_ledger
 from corridors.cli import main
 from corridors.ledger.schema import DATA_DIR
 from corridors.model.routes import FORMAT, Range, RouteParameters, default_parameters, route_inputs, route_results
+from corridors.views.routes import route_view
 from tests.conftest import ROOT
 from tests.test_validate import set_cell
 
@@ -30,6 +32,23 @@ TRANSFER_LEG, TRANSFER_DAYS = "western-5-astara-transfer", 2.0
 KTI_LEG, KTI_COST = "eastern-6-kti-rail", 165.2
 WESTERN_2025 = Range(15, 22, 32)
 SUEZ_DAYS, SUEZ_COST = Range(23, 40, 60), Range(3133, 4900, 5000)
+
+
+#: Ledgers the command line has read in this module, by folder: the CLI tests check the command, not the loading.
+_READ: dict[str, object] = {}
+
+
+@pytest.fixture(autouse=True)
+def read_each_ledger_once(monkeypatch):
+    real = corridors.load_ledger
+
+    def load_once(data_dir=None):
+        key = str(data_dir)
+        if key not in _READ:
+            _READ[key] = real(data_dir)
+        return _READ[key]
+
+    monkeypatch.setattr(corridors, "load_ledger", load_once)
 
 
 def by_id(results) -> dict:
@@ -230,7 +249,7 @@ def test_routes_page_renders_and_its_sliders_move_the_totals():
     at = AppTest.from_file(str(ROOT / "corridors/ui/page_scripts/routes.py"), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # time-cost, days by leg, cost by leg, the chosen route's map
     table = at.dataframe[0].value.set_index("route")
     assert table.loc["western", "days_central"] == WESTERN_2025.central
     at.sidebar.slider(key="rt_year").set_value(2028)
@@ -247,3 +266,12 @@ def test_routes_page_of_a_corridor_without_routes_says_so(monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert any("no routes" in i.value for i in at.info)
+
+
+def test_the_map_of_a_route_shows_the_links_it_runs_on(ledger, graph):
+    def links(year: int) -> set[str]:
+        western = by_id(route_results(ledger, default_parameters(ledger, year)))["western"]
+        return {key for _, _, key in route_view(graph, western).edges(keys=True)}
+
+    assert {"w-astara-rasht-road", "s-bandarabbas-nhavasheva-sea"} <= links(2025) and RASHT_ASTARA not in links(2025)
+    assert RASHT_ASTARA in links(2028) and "w-astara-rasht-road" not in links(2028)

@@ -24,7 +24,8 @@ from corridors.model.routes import (
 )
 from corridors.ui.common import chart_config, ledger_or_stop
 from corridors.ui.downloads import chart_download_panel, table_downloads
-from corridors.views.routes import legs_figure, time_cost_figure
+from corridors.views.maps import network_figure
+from corridors.views.routes import legs_figure, route_view, time_cost_figure
 from corridors.views.style import source_line
 
 #: Sidebar groups of the inputs, by kind, in order.
@@ -79,7 +80,7 @@ def _footer(routes: list[RouteResult], ledger: Ledger) -> str:
 
 
 def render() -> None:
-    ledger, _graph = ledger_or_stop()
+    ledger, graph = ledger_or_stop()
     st.title("Routes: days and dollars per container")
     if ledger.routes.empty:
         st.info("This ledger has no routes (routes.csv is empty), so there is nothing to compare.")
@@ -111,6 +112,19 @@ def render() -> None:
         chart = legs_figure(routes, figure, footer, params.year)
         st.plotly_chart(chart, theme=None, config=chart_config(f"corridors-{key}"), key=key)
         chart_download_panel(chart, key.replace("_", "-"), context, f"dl_{key}", version=version)
+
+    st.subheader("A route on the map")
+    mapped = [r for r in routes if route_view(graph, r).number_of_edges()]
+    chosen = st.selectbox("Route", mapped, format_func=lambda r: r.name, key="rt_map_route")
+    if chosen is not None:
+        view = route_view(graph, chosen)
+        map_footer = source_line((s for _, _, ids in view.edges(data="source_ids") for s in ids), ledger.sources)
+        route_map = network_figure(
+            view, title=f"{chosen.name}: the links it runs on, {params.year}", footer=map_footer, sources=ledger.sources
+        )
+        st.plotly_chart(route_map, theme=None, config=chart_config("corridors-route-map"), key="routes_map")
+        chart_download_panel(route_map, f"route-{chosen.route_id}", context, "dl_routes_map", version=f"{version}{chosen.route_id}")
+    st.caption("Routes that run on no link of the ledger (the sea route via Suez passes no node of it) have no map.")
 
     st.subheader("Legs and their sources")
     names = dict(zip(ledger.nodes["node_id"], ledger.nodes["name"]))

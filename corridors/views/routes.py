@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import networkx as nx
 import plotly.graph_objects as go
 
 from corridors.model.routes import Figure, RouteResult
@@ -125,3 +126,16 @@ def legs_figure(routes: Sequence[RouteResult], figure: Figure, footer: str, year
         legend=dict(x=1.01, xanchor="left", y=1, yanchor="top", traceorder="normal"),
     )
     return new_figure(data, layout)
+
+
+def route_links(route: RouteResult) -> set[str]:
+    """The links of ``links.csv`` the route's active legs run on."""
+    return {link for leg in route.legs if leg.active for link in leg.link_ids}
+
+
+def route_view(graph: nx.MultiDiGraph, route: RouteResult) -> nx.MultiDiGraph:
+    """A view of the graph with only the links the route runs on (the map keeps the whole corridor's frame)."""
+    links = route_links(route)
+    edges = nx.subgraph_view(graph, filter_edge=lambda u, v, key: key in links)
+    used = {n for u, v in edges.edges() for n in (u, v)}
+    return nx.subgraph_view(edges, filter_node=lambda n: n in used)
