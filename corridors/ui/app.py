@@ -11,6 +11,7 @@ PAGE_SCRIPTS = Path(__file__).resolve().parent / "page_scripts"
 PAGES = {
     "network": ("Network", ":material/hub:"),
     "flows": ("Flows & what-if", ":material/tune:"),
+    "years": ("Through the years", ":material/timeline:"),
     "sources": ("Sources & estimates", ":material/menu_book:"),
     "routes": ("Routes: days & dollars", ":material/route:"),
 }

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 
 import networkx as nx
+import pandas as pd
 import streamlit as st
 
 from corridors.ledger.graph import build_graph
@@ -13,6 +14,7 @@ from corridors.ledger.load import Ledger, load_ledger
 from corridors.ledger.user_data import UserData, with_user_data
 from corridors.ledger.validate import LedgerError
 from corridors.resources import DATA_ENV
+from corridors.views.estimates import estimates_with_sources
 from corridors.views.geo import WHOLE_CORRIDOR, map_extents
 from corridors.views.style import plotly_config
 
@@ -62,6 +64,17 @@ def session_ledger(folder: str | None = None) -> Ledger:
     if user is None:
         return cached_ledger(folder)
     return _layered_ledger(folder, user_layer_key(), user, bool(st.session_state.get(USER_DEFAULTS_KEY)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _estimates(data_dir: str | None, layer_key: str, _ledger: Ledger) -> pd.DataFrame:
+    # Plain data, pickled per call: no session can change another's copy. The layer key names the reader's files.
+    return estimates_with_sources(_ledger)
+
+
+def session_estimates() -> pd.DataFrame:
+    """Every estimate with its source (the reader's own figures included), as this session's ledger has them."""
+    return _estimates(data_dir(), user_layer_key(), session_ledger())
 
 
 def ledger_or_stop() -> tuple[Ledger, nx.MultiDiGraph]:
@@ -156,6 +169,33 @@ def multiselect_all(
     elif st.query_params.get_all(key) != wanted:
         st.query_params[key] = wanted
     return chosen
+
+
+def coded_selectbox(
+    label: str, options: list[str], key: str, format_func: Callable[[str], str], default: str | None = None, help: str | None = None
+) -> str:
+    """A selectbox whose reader sees names while the URL keeps the option's code (``?key=code``).
+
+    A selectbox bound to the URL writes its *shown* label there, so this one is synced by
+    hand: a code from the URL seeds it once per visit (an unknown one is warned about), and
+    its code goes back to the URL in the same run; the default stays out of the URL.
+    """
+    default = default if default in options else options[0]
+    given = st.query_params.get(key)
+    if key not in st.session_state and given is not None:
+        if given in options:
+            st.session_state[key] = given
+        else:
+            warn_refused_param(key, given)
+    if st.session_state.get(key) not in options:
+        # Options can change under a kept choice (a filter above it left the choice without rows).
+        st.session_state[key] = default
+    choice = st.selectbox(label, options, key=key, format_func=format_func, help=help)
+    if choice == default:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != choice:
+        st.query_params[key] = choice
+    return choice
 
 
 def url_snapshot() -> dict[str, str]:

@@ -6,30 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from corridors.export import ExportContext
-from corridors.ledger.load import Ledger
 from corridors.ledger.user_data import MAX_USER_BYTES, UserDataError, read_user_files
 from corridors.ui.common import (
     USER_DATA_KEY,
     USER_DEFAULTS_KEY,
     cached_ledger,
     chart_config,
+    coded_selectbox,
     data_dir,
     ledger_or_stop,
-    session_ledger,
+    session_estimates,
     url_snapshot,
     user_data,
-    user_layer_key,
     warn_dropped_params,
 )
 from corridors.ui.downloads import chart_download_panel, table_downloads
-from corridors.views.series import METRIC_LABELS, TABLE_COLUMNS, estimates_table, estimates_with_sources, series_figure
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _estimates(data_dir: str | None, layer_key: str, _ledger: Ledger) -> pd.DataFrame:
-    # Plain data, pickled per call: no session can change another's copy. The layer key names the reader's files.
-    return estimates_with_sources(_ledger)
-
+from corridors.views.series import METRIC_LABELS, TABLE_COLUMNS, estimates_table, series_figure
 
 #: The uploader of the reader's own figures, and where a refusal is kept until the next upload.
 UPLOAD_KEY, UPLOAD_ROUND_KEY, REFUSED_KEY = "user_upload", "user_upload_round", "user_data_refused"
@@ -110,23 +102,8 @@ def _metric_label(metric: str) -> str:
 
 
 def _metric_filter(options: list[str]) -> str:
-    """The Metric filter: the reader sees names, the URL keeps the codes (``?est_metric=gas_imports``).
-
-    A selectbox bound to the URL writes its *shown* label there, so this one is synced
-    by hand: a code from the URL seeds it once, and its code goes back after each run.
-    """
-    given = st.query_params.get("est_metric")
-    if "est_metric" not in st.session_state and given in options:
-        st.session_state["est_metric"] = given
-    if st.session_state.get("est_metric") not in options:
-        # A topic change can leave the chosen metric without rows.
-        st.session_state["est_metric"] = "all"
-    metric = st.selectbox("Metric", options, key="est_metric", format_func=_metric_label)
-    if metric == "all":
-        st.query_params.pop("est_metric", None)
-    else:
-        st.query_params["est_metric"] = metric
-    return metric
+    """The Metric filter: the reader sees names, the URL keeps the codes (``?est_metric=gas_imports``)."""
+    return coded_selectbox("Metric", options, "est_metric", _metric_label, default="all")
 
 
 def render() -> None:
@@ -137,8 +114,7 @@ def render() -> None:
         "the same quantity and year, both rows stay and are marked ⚠."
     )
     _user_data_panel()
-    ledger = session_ledger()
-    frame = _estimates(data_dir(), user_layer_key(), ledger)
+    frame = session_estimates()
     incoming = url_snapshot()
     with st.container(horizontal=True):
         topic = st.selectbox("Topic", ["all", *sorted(frame["topic"].unique())], key="est_topic", bind="query-params")

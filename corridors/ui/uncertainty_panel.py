@@ -109,6 +109,14 @@ class Runs:
         self._queue.put((job, work))
         return job
 
+    def finished(self, key: str) -> Uncertainty | None:
+        """The result of a finished run for ``key``, if one is kept; never starts one."""
+        with self._lock:
+            job = self._jobs.get(key)
+        if job is None or not job.future.done() or job.future.cancelled() or job.future.exception() is not None:
+            return None
+        return job.future.result()
+
     def release(self, key: str) -> None:
         """A page no longer shows this run: unless another page asks for it within a poll or two, it stops."""
         with self._lock:
@@ -170,6 +178,11 @@ def start(
         _runs().release(previous)
     st.session_state["mc_key"] = key
     return _runs().job(key, work)
+
+
+def kept_run(data_dir: str | None, assumptions: AssumptionsBase, layer: str = "") -> Uncertainty | None:
+    """A finished page run of exactly these assumptions, if some page has drawn them (the years view shows its interval)."""
+    return _runs().finished(run_key(data_dir, assumptions, page_draws(), DEFAULT_SEED, layer))
 
 
 def finished(job: Job) -> Uncertainty | None:

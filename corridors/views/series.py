@@ -160,9 +160,9 @@ def series_figure(
     first, last, missing = _year_span(rows, years, last_full_year(today))
     bottom, top, span = _value_span(rows)
     # One legend entry per trace, in drawing order: each entry's line count sizes the legend.
-    entry_lines = _add_source_traces(fig, rows, unit)
-    entry_lines += _add_missing_years(fig, rows, missing, gaps, below_zero=bottom - 0.06 * span)
-    entry_lines += _add_disputed_years(fig, rows)
+    entry_lines = add_source_traces(fig, rows, unit)
+    entry_lines += add_missing_years(fig, rows, missing, gaps, below_zero=bottom - 0.06 * span)
+    entry_lines += add_disputed_years(fig, rows)
     footer = source_line(rows["source_id"], rows.assign(publisher=rows["publisher"].astype(str).map(inert)))
     if _has_user_rows(rows):
         footer += f". {USER_FOOTER} (✕ markers)."
@@ -174,7 +174,7 @@ def series_figure(
         zeroline=True,
         zerolinecolor="#bbbbbb",
     )
-    return _place_legend(fig, entry_lines)
+    return place_legend(fig, entry_lines)
 
 
 def _year_span(rows: pd.DataFrame, years: tuple[int, int] | None, complete: int) -> tuple[int, int, list[int]]:
@@ -199,7 +199,7 @@ def _value_span(rows: pd.DataFrame) -> tuple[float, float, float]:
     return bottom, top, (top - bottom) or 1.0
 
 
-def _add_source_traces(fig: go.Figure, rows: pd.DataFrame, unit: str) -> list[int]:
+def add_source_traces(fig: go.Figure, rows: pd.DataFrame, unit: str) -> list[int]:
     """One trace per publisher and basis; returns the number of lines of each legend entry."""
     colorway = list(REPORT_TEMPLATE.layout.colorway)
     publishers = sorted(rows["publisher"].astype(str).unique())
@@ -280,7 +280,7 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
     )
 
 
-def _add_missing_years(fig: go.Figure, rows: pd.DataFrame, missing: list[int], gaps: pd.DataFrame | None, below_zero: float) -> list[int]:
+def add_missing_years(fig: go.Figure, rows: pd.DataFrame, missing: list[int], gaps: pd.DataFrame | None, below_zero: float) -> list[int]:
     """Grey bands over the years without a figure, and a marker below zero whose hover gives the known gaps.
 
     Returns the line counts of the legend entries added (none when no year is missing).
@@ -309,7 +309,7 @@ def _add_missing_years(fig: go.Figure, rows: pd.DataFrame, missing: list[int], g
     return [1]
 
 
-def _add_disputed_years(fig: go.Figure, rows: pd.DataFrame) -> list[int]:
+def add_disputed_years(fig: go.Figure, rows: pd.DataFrame) -> list[int]:
     """Orange bands over the years where sources disagree, with a single legend entry for all of them."""
     disputed = sorted({int(y) for y in rows.loc[rows["disagree"], "year"]})
     for n, year in enumerate(disputed):
@@ -326,7 +326,7 @@ def _add_disputed_years(fig: go.Figure, rows: pd.DataFrame) -> list[int]:
     return [1] if disputed else []
 
 
-def _place_legend(fig: go.Figure, entry_lines: list[int]) -> go.Figure:
+def place_legend(fig: go.Figure, entry_lines: list[int], title: str | None = LEGEND_TITLE) -> go.Figure:
     """Put the legend above the plot in two columns, with a top margin sized for the title and the legend.
 
     Margins scale with the text when the figure is exported, so no name is cut or covered.
@@ -350,7 +350,7 @@ def _place_legend(fig: go.Figure, entry_lines: list[int]) -> go.Figure:
             maxheight=1,
             valign="top",
             font=dict(size=LEGEND_FONT),
-            title=dict(text=LEGEND_TITLE, side="top", font=dict(size=LEGEND_FONT)),
+            title=dict(text=title or "", side="top", font=dict(size=LEGEND_FONT)),
         ),
     )
     return fig

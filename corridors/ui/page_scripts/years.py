@@ -1,0 +1,3 @@
+from corridors.ui import years_page
+
+years_page.render()
