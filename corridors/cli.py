@@ -293,6 +293,9 @@ def cmd_routes(args: argparse.Namespace) -> int:
         return 0
     opened = ", ".join(f"{link} {year}" for link, year in params.openings.items()) or "none"
     print(f"Routes, {name} (year {params.year}; links that switch legs open: {opened})")
+    if not chosen:
+        print("This ledger has no routes (routes.csv is empty).")
+        return 0
     if benchmark is not None:
         print(f"vs_bench: central days and USD/TEU minus those of the benchmark, {benchmark.name} (negative: faster or cheaper)\n")
     with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 70, "display.max_rows", 500):

@@ -226,6 +226,8 @@ def test_bad_node_or_year_exits_2_naming_it(capsys, args, named):
 def test_another_corridor_without_routes_lists_none(capsys):
     doc = run_json(capsys, "--data", str(MIDDLE))
     assert doc["routes"] == [] and doc["benchmark"] is None
+    assert main(["routes", "--data", str(MIDDLE)]) == 0
+    assert "has no routes" in capsys.readouterr().out
 
 
 # -- the validator ----------------------------------------------------------------------------------
