@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from corridors import resources
-from corridors.ledger.schema import LEDGER_TABLES, ROUTE_TABLES, TableSpec, table_specs
+from corridors.ledger.schema import LEDGER_TABLES, PRICE_TABLES, ROUTE_TABLES, TableSpec, table_specs
 from corridors.ledger.validate import LedgerError, read_tables
 from corridors.ledger.wiring import SeriesRef, Wiring, split_ids
 
@@ -43,6 +43,8 @@ class Ledger:
     routes: pd.DataFrame
     route_legs: pd.DataFrame
     route_discounts: pd.DataFrame
+    #: Gas prices, the Russian import price, pipeline tariffs (gas_prices.csv): see :mod:`corridors.model.gas_money`.
+    gas_prices: pd.DataFrame
     wiring: Wiring
     #: A reader's own figures beside the ledger (see :func:`corridors.ledger.user_data.with_user_data`).
     user: UserData | None = None
@@ -150,4 +152,5 @@ def load_ledger(data_dir: str | Path | None = None) -> Ledger:
         raise LedgerError(problems)
     specs = table_specs()
     typed = {name: _with_metadata(frame, specs[name]) for name, frame in tables.items()}
-    return Ledger(data_dir=folder, wiring=Wiring.from_tables(typed), **{name: typed[name] for name in (*LEDGER_TABLES, *ROUTE_TABLES)})
+    own = {name: typed[name] for name in (*LEDGER_TABLES, *ROUTE_TABLES, *PRICE_TABLES)}
+    return Ledger(data_dir=folder, wiring=Wiring.from_tables(typed), **own)

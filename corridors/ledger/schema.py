@@ -24,10 +24,12 @@ ESTIMATE_UNITS: dict[str, set[str]] = {"gas": {"bcm"}, "freight": {"Mt", "kt"}}
 LEDGER_TABLES: tuple[str, ...] = ("sources", "nodes", "branches", "links", "estimates", "gaps", "series", "events")
 #: Route economics: named routes, the days and cost per container of their legs, railway discounts.
 ROUTE_TABLES: tuple[str, ...] = ("routes", "route_legs", "route_discounts")
+#: Gas money: prices by market and year, the Russian import price, pipeline tariffs and taxes.
+PRICE_TABLES: tuple[str, ...] = ("gas_prices",)
 #: The model's wiring: roles of nodes, assumptions and their rules, route classes, costs, indicators.
 WIRING_TABLES: tuple[str, ...] = ("model_assumptions", "model_flows", "model_routes", "model_costs", "model_indicators", "model_backtest")
 #: Every table a ledger folder must have.
-TABLES: tuple[str, ...] = (*LEDGER_TABLES, *ROUTE_TABLES, *WIRING_TABLES)
+TABLES: tuple[str, ...] = (*LEDGER_TABLES, *ROUTE_TABLES, *PRICE_TABLES, *WIRING_TABLES)
 
 
 @dataclass(frozen=True)

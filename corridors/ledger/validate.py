@@ -16,6 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from corridors import resources
+from corridors.ledger.price_checks import PRICES, check_prices
 from corridors.ledger.route_checks import FIGURES, check_routes
 from corridors.ledger.schema import ESTIMATE_UNITS, NETWORK_UNITS, TABLES, FieldSpec, TableSpec, table_specs
 from corridors.ledger.wiring_checks import check_wiring
@@ -333,11 +334,14 @@ def read_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]
     if "route_legs" in tables:
         for figure in FIGURES:
             _check_range("route_legs.csv", tables["route_legs"], f"{figure}_low", f"{figure}_central", f"{figure}_high", problems)
+    if "gas_prices" in tables:
+        _check_range(PRICES, tables["gas_prices"], "low", "value", "high", problems)
 
     def report(file: str, row: int | None, column: str | None, message: str) -> None:
         problems.append(Problem(file, row, column, message))
 
     check_routes(tables, report)
+    check_prices(tables, report)
     _check_foreign_keys(tables, specs, problems)
     metrics = set(specs["estimates"].field("metric").enum or ())
     check_wiring(tables, metrics, report)
