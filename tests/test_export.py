@@ -226,6 +226,7 @@ def test_cli_export_writes_files(tmp_path):
         "flows",
         "gas_markets",
         "freight_markets",
+        "gas_balance_sankey",
         "instc_branches",
         "network",
         "gas_exports_sources",

@@ -36,14 +36,17 @@ from corridors.ledger.wiring import SeriesRef
 from corridors.model import FlowResult, solve
 from corridors.model.backtest import backtest, record_years
 from corridors.model.baseline import Baseline, baseline
+from corridors.model.compare import diff_documents
 from corridors.model.scenarios import to_query
 from corridors.model.solve import model_of
 from corridors.model.uncertainty import Uncertainty, monte_carlo
 from corridors.views.charts import indicator_chart_ids, indicator_figure, market_figure
-from corridors.views.maps import network_figure
+from corridors.views.comparison import assumptions_comparison, comparison_tables
+from corridors.views.maps import difference_figure, network_figure
+from corridors.views.sankey import balance_sankey
 from corridors.views.series import estimates_with_sources, inert, series_figure
 from corridors.views.style import source_line
-from corridors.views.tables import balance_table, indicator_table, link_flow_table, market_table
+from corridors.views.tables import balance_table, indicator_table, link_flow_table, market_table, result_document
 from corridors.views.uncertainty import distribution_figure, tornado_figure
 
 
@@ -97,6 +100,9 @@ class ScenarioExport:
     uncertainty: Uncertainty | None = None
     #: What the maps show: the whole corridor (None) or a close-up (see corridors.views.geo.map_extents).
     extent: str | None = None
+    #: Scenario A (its assumptions and name) this one is compared against: the files gain the comparison's
+    #: tables, the difference map and the report an "A against B" section.
+    against: tuple[Assumptions, str] | None = None
 
     def __post_init__(self) -> None:
         self.baseline = baseline(self.ledger, self.assumptions.year)
@@ -111,8 +117,28 @@ class ScenarioExport:
         )
         if self.uncertainty is not None:
             self._figures.update(uncertainty_figures(self.ledger, self.uncertainty, self.assumptions.year))
+        self.comparison: dict[str, pd.DataFrame] | None = None
+        if self.against is not None:
+            self._compare(*self.against)
         self._built: dict[str, go.Figure] = {}
         self._rendered: dict[tuple[str, str, str, float], bytes] = {}
+
+    def _compare(self, assumptions: Assumptions, name: str) -> None:
+        """Scenario A solved, the comparison's tables, and the difference map among the figures."""
+        self.against_result = solve(self.graph, assumptions)
+        a, b = result_document(self.against_result, name), result_document(self.result, self.name)
+        assets = dict(zip(self.ledger.links["link_id"], self.ledger.links["asset"]))
+        self.comparison = {
+            **comparison_tables(a, b, self.ledger.wiring, assets),
+            "assumptions": assumptions_comparison(assumptions, self.assumptions),
+        }
+        deltas = pd.DataFrame(diff_documents(a, b)["links"])
+        title = f"{self.name} against {name}: change in flow, {self.assumptions.year}"
+        footer = source_line([s for ids in self.ledger.links["source_ids"] for s in self.ledger.source_ids_of(ids)], self.ledger.sources)
+        self._figures["difference"] = (
+            f"B against A: {self.name} against {name}",
+            lambda: difference_figure(self.graph, deltas, title, footer, self.extent),
+        )
 
     def backtest(self) -> pd.DataFrame | None:
         """The baseline held against the published record over the years the ledger has outturns (computed once)."""
@@ -137,7 +163,8 @@ class ScenarioExport:
         return self._rendered[key]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"estimates": self.estimates, **scenario_tables(self.result, self.uncertainty)}
+        compared = {f"compare_{name}": frame for name, frame in (self.comparison or {}).items()}
+        return {"estimates": self.estimates, **scenario_tables(self.result, self.uncertainty), **compared}
 
     def assumptions_frame(self) -> pd.DataFrame:
         return assumptions_table(self.assumptions, self.baseline)
@@ -205,6 +232,12 @@ def scenario_figures(
             f"{network.capitalize()} by market",
             lambda network=network: market_figure(result, network, publishers(defaults(network), network)),
         )
+    for network in wiring.networks:
+        if (result.solved.get(network) or {}).get("offered"):
+            figures[f"{network}_balance_sankey"] = (
+                f"{network.capitalize()} balance: supplies in, markets out",
+                lambda network=network: balance_sankey(result, publishers(defaults(network), network), network),
+            )
     for chart, title in indicator_chart_ids(result).items():
         figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
     figures["network"] = (

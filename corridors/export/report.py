@@ -102,6 +102,7 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_front_matter(bundle, styles),
         *_chart_pages(bundle, chart_png, styles),
         *_result_tables(bundle.result, labels, styles),
+        *_comparison_section(bundle, chart_png, labels, styles),
         *_backtest_section(bundle, styles),
         *_uncertainty_section(bundle, chart_png, styles),
         PageBreak(),
@@ -111,6 +112,34 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_sources_and_gaps(bundle, {**node_names, **link_names}, styles),
     ]
     return _write_pdf(story, bundle)
+
+
+def _comparison_section(bundle: ScenarioExport, chart_png: dict[str, bytes], labels: dict[str, str], styles: dict) -> list:
+    """Scenario A against this one (B): what changes in the indicators, the markets and the links that bind."""
+    if bundle.comparison is None or bundle.against is None:
+        return []
+    tables, name_a = bundle.comparison, bundle.against[1]
+    indicators = tables["indicators"][["label", "unit", "a", "b", "delta"]].rename(columns={"a": "A", "b": "B", "delta": "B − A"})
+    markets = tables["markets"][["label", "unit", "demand_a", "demand_b", "delivered_a", "delivered_b", "unmet_a", "unmet_b"]]
+    changed = tables["binding_changes"][["asset", "link_id", "flow_a", "flow_b", "binding_a", "binding_b"]]
+    differs = tables["assumptions"][tables["assumptions"]["differs"]][["label", "unit", "a", "b"]]
+    story = [
+        PageBreak(),
+        Paragraph(pdf_text(f"A against B: {name_a} (A) against {bundle.name} (B)"), styles["h2"]),
+        Paragraph(pdf_text(f"Both are solved by the same model for {bundle.assumptions.year}. Differences are B − A."), styles["body"]),
+        Paragraph("Assumptions that differ", styles["body"]),
+        pdf_table(differs, styles, number_format="{:,.4g}") if len(differs) else Paragraph("None.", styles["body"]),
+        Paragraph("Indicators", styles["body"]),
+        pdf_table(indicators, styles, number_format="{:,.4g}", nowrap=("unit",)),
+        Paragraph("Demand, delivered and unmet by market", styles["body"]),
+        pdf_table(markets, styles, number_format="{:,.3g}"),
+        Paragraph("Links whose binding state changes", styles["body"]),
+        pdf_table(changed, styles, number_format="{:,.3g}") if len(changed) else Paragraph("None.", styles["body"]),
+    ]
+    png = chart_png.get("difference.png")
+    if png is not None:
+        story.append(KeepTogether([Paragraph(pdf_text(bundle.figures()["difference"][0]), styles["h2"]), _image(png, CHART_WIDTH)]))
+    return story
 
 
 def _user_data_section(bundle: ScenarioExport, styles: dict) -> list:
@@ -173,7 +202,7 @@ def _chart_pages(bundle: ScenarioExport, chart_png: dict[str, bytes], styles: di
     story = []
     for name, (title, _) in bundle.figures().items():
         png = chart_png.get(f"{name}.png")
-        if png is not None and not name.startswith("uncertainty_"):  # those go into the Uncertainty section
+        if png is not None and not name.startswith("uncertainty_") and name != "difference":  # those have sections of their own
             story.append(KeepTogether([Paragraph(pdf_text(title), styles["h2"]), _image(png, CHART_WIDTH)]))
     return story
 

@@ -12,6 +12,7 @@ PAGES = {
     "network": ("Network", ":material/hub:"),
     "flows": ("Flows & what-if", ":material/tune:"),
     "years": ("Through the years", ":material/timeline:"),
+    "compare": ("Compare scenarios", ":material/compare_arrows:"),
     "sources": ("Sources & estimates", ":material/menu_book:"),
     "routes": ("Routes: days & dollars", ":material/route:"),
 }

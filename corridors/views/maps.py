@@ -19,7 +19,16 @@ from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
 from corridors.views.labels import Label, degrees_per_pixel, place_labels
-from corridors.views.palette import BOTTLENECK_COLOUR, MODE_COLOURS, NO_CAPACITY_COLOUR, OTHER_COLOUR, UTILISATION_CLASSES
+from corridors.views.palette import (
+    BOTTLENECK_COLOUR,
+    DIFFERENCE_DOWN,
+    DIFFERENCE_NONE,
+    DIFFERENCE_UP,
+    MODE_COLOURS,
+    NO_CAPACITY_COLOUR,
+    OTHER_COLOUR,
+    UTILISATION_CLASSES,
+)
 from corridors.views.style import base_layout_dict, new_figure, source_line
 
 MODE_LABELS = {
@@ -195,10 +204,7 @@ def network_figure(
     groups, mids = _link_geometry(links, nodes, with_flows, sources, graph.graph.get("branch_labels", {}))
     traces = _line_traces(groups)
     if with_flows:
-        traces += [
-            dict(type="scattergeo", lon=[None], lat=[None], mode="lines", line=dict(color=colour, width=4), name=name)
-            for name, colour in UTILISATION_LEGEND
-        ]
+        traces += _legend_lines(UTILISATION_LEGEND)
     if "diamond" in mids["symbol"]:
         traces.append(
             dict(
@@ -358,6 +364,14 @@ def _line_traces(groups: dict[tuple, dict[str, list]]) -> list[dict]:
     return traces
 
 
+def _legend_lines(entries: Iterable[tuple[str, str]]) -> list[dict]:
+    """Legend-only lines, one per (name, colour): the drawn lines are grouped by width and carry no legend."""
+    return [
+        dict(type="scattergeo", lon=[None], lat=[None], mode="lines", line=dict(color=colour, width=4), name=name)
+        for name, colour in entries
+    ]
+
+
 def _midpoint_trace(mids: dict[str, list]) -> dict:
     """A marker at each link's midpoint carrying its details: a line trace cannot hover per link."""
     return dict(
@@ -406,3 +420,74 @@ def utilisation_colour(utilisation: float) -> str:
     if math.isnan(utilisation):
         return NO_CAPACITY_COLOUR
     return next(colour for bound, _, colour in UTILISATION_CLASSES if utilisation < bound)
+
+
+#: The difference map's classes: (legend label, colour). PuOr's ends stay apart for red–green colour blindness.
+DIFFERENCE_LEGEND = (("more flow in B", DIFFERENCE_UP), ("less flow in B", DIFFERENCE_DOWN), ("no change", DIFFERENCE_NONE))
+#: A change smaller than this (in the network's unit) is drawn as no change: solver residue, not a difference.
+NO_CHANGE_BELOW = 1e-6
+
+
+def difference_figure(
+    graph: nx.MultiDiGraph,
+    deltas: pd.DataFrame,
+    title: str,
+    footer: str,
+    extent: str | None = None,
+) -> go.Figure:
+    """What changes from scenario A to B on the map: line width shows the change in flow, colour its sign.
+
+    Parameters
+    ----------
+    graph
+        The corridor graph.
+    deltas
+        One row per link (``id``, ``flow_a``, ``flow_b``, ``delta`` = B − A, ``binding_a``,
+        ``binding_b``), as :func:`corridors.model.compare.diff_documents` gives them.
+    title, footer
+        The chart's title and source line.
+    extent
+        The whole corridor (None) or a close-up the ledger names.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Each link's hover gives A, B and the change; widths are relative to the largest
+        change of the link's network.
+    """
+    bounds = map_bounds(graph, extent)
+    links = links_frame(graph).join(deltas.set_index("id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
+    links["change"] = links["delta"].abs().fillna(0.0)
+    tops = _largest_by_network(links, "change")
+    nodes = nodes_frame(graph)
+    position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
+    groups: dict[tuple, dict[str, list]] = {}
+    mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
+    for link in links.to_dict("records"):
+        delta = float(link["delta"]) if _present(link["delta"]) else 0.0
+        label, colour = DIFFERENCE_LEGEND[2] if abs(delta) < NO_CHANGE_BELOW else DIFFERENCE_LEGEND[0 if delta > 0 else 1]
+        width = 1.0 if label == "no change" else _width(abs(delta), tops[link["network"]])
+        (x0, y0), (x1, y1) = position[link["from_node"]], position[link["to_node"]]
+        group = groups.setdefault(("", colour, width, "solid"), {"lon": [], "lat": []})
+        group["lon"] += [x0, x1, np.nan]
+        group["lat"] += [y0, y1, np.nan]
+        unit = NETWORK_UNITS[link["network"]]
+        binding = "" if link["binding_a"] == link["binding_b"] else f"<br>binds in {'B' if link['binding_b'] else 'A'} only"
+        mids["lon"].append((x0 + x1) / 2)
+        mids["lat"].append((y0 + y1) / 2)
+        mids["colour"].append(colour)
+        mids["size"].append(7)
+        mids["symbol"].append("circle")
+        mids["text"].append(
+            f"<b>{link['asset']}</b> ({link['link_id']})<br>A: {_flow_text(link['flow_a'])} · B: {_flow_text(link['flow_b'])} {unit}"
+            f"<br>change: {delta:+.3g} {unit}{binding}"
+        )
+    traces = [*_line_traces(groups), *_legend_lines(DIFFERENCE_LEGEND), _midpoint_trace(mids)]
+    traces += [_node_trace(nodes), *_label_traces(nodes, links, {"link_id": []}, bounds, with_flows=False)]
+    layout = {**base_layout_dict(title, footer), **geo_layout_dict(bounds)}
+    layout["legend"] = {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"}
+    return new_figure(traces, layout)
+
+
+def _flow_text(value: object) -> str:
+    return f"{float(value):.3g}" if _present(value) else "n/a"

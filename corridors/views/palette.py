@@ -54,6 +54,8 @@ DELIVERED_COLOUR, UNMET_COLOUR = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 INTERVAL_COLOUR = OKABE_ITO["blue"]
 PERCENTILE_COLOUR = "#333333"
 LOW_COLOUR, HIGH_COLOUR = "#e66101", "#5e3c99"
+#: The difference map (scenario B against A): more flow, less flow (PuOr's ends, a diverging scale), and no change.
+DIFFERENCE_UP, DIFFERENCE_DOWN, DIFFERENCE_NONE = HIGH_COLOUR, LOW_COLOUR, "#bdbdbd"
 SCENARIO_COLOUR = OKABE_ITO["bluish_green"]
 
 #: The Routes page's stacked bars: the part of a through figure its sources do not break down, then each kind of leg.
@@ -84,6 +86,7 @@ LEGENDS: dict[str, list[str]] = {
     "chart colour cycle": COLORWAY,
     "delivered and unmet (market bars)": [DELIVERED_COLOUR, UNMET_COLOUR],
     "tornado (input at its low end, at its high end)": [LOW_COLOUR, HIGH_COLOUR],
+    "difference map (more, less, no change)": [DIFFERENCE_UP, DIFFERENCE_DOWN, DIFFERENCE_NONE],
     "gas balance (Sankey nodes)": list(BALANCE_COLOURS.values()),
     "distribution (draws, P10/P50/P90, scenario)": [INTERVAL_COLOUR, PERCENTILE_COLOUR, SCENARIO_COLOUR],
     "route legs (stacked bars)": list(ROUTE_PART_COLOURS.values()),

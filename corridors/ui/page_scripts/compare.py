@@ -1,0 +1,3 @@
+from corridors.ui import compare_page
+
+compare_page.render()
