@@ -89,8 +89,10 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
     _report(f"solve() on the shipped network ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} links)", _timed(one_solve, repeat))
     timeline_benchmarks(ledger, graph, repeat)
     if "page" not in skip:
-        from corridors.ui.bench_page import page_rerun_times
+        from corridors.ui.bench_page import page_rerun_times, years_rerun_times
 
+        # The years page first: the Flows page starts Monte Carlo draws in the background, which would share its CPU.
+        _report("years page rerun after a growth slider move (AppTest; goal < 300 ms)", years_rerun_times(10 if quick else 19))
         _report("page rerun after a slider change (AppTest, Flows page)", page_rerun_times(10 if quick else 40))
     if "synthetic" not in skip:
         for n in (1_000, 10_000):

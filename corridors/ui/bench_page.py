@@ -25,3 +25,19 @@ def page_rerun_times(repeat: int) -> list[float]:
         if at.exception:
             raise RuntimeError(f"the page raised during the benchmark: {at.exception[0].message}")
     return times
+
+
+def years_rerun_times(repeat: int) -> list[float]:
+    """Seconds per rerun of the years page after moving a growth slider (each move a new rate: its years re-solve)."""
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    at.switch_page("page_scripts/years.py").run()
+    slider = next(s.key for s in at.slider if str(s.key).startswith("yr_growth_"))
+    times = []
+    for i in range(repeat):
+        at.slider(key=slider).set_value(0.5 + 0.5 * (i % 19))
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"the years page raised during the benchmark: {at.exception[0].message}")
+    return times
