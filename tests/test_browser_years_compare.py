@@ -61,4 +61,25 @@ def test_the_flows_page_draws_the_gas_balance_sankey(server, page):
     labels = page.locator(".js-plotly-plot .sankey .node-label")
     expect(labels.filter(has_text=re.compile(r"^Russian gas: 2\.00$"))).to_have_count(1, timeout=30_000)
     expect(labels.filter(has_text=re.compile(r"^Europe: "))).to_have_count(1)
+    # The flows map steps through each year's baseline.
+    page.get_by_text("The baseline through the years").click()
+    page.get_by_role("button", name=re.compile("Play the flows")).click()
+    expect(page.get_by_text("Playing: 2020")).to_be_visible(timeout=30_000)
+    expect(page.locator(".js-plotly-plot .gtitle").filter(has_text=re.compile(r"the baseline of 20(20|21|22)"))).to_have_count(1)
+    page.get_by_role("button", name=re.compile("Stop")).click()
+    wait_for_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_the_network_map_plays_through_the_years_and_stops(server, page):
+    _open(page, f"{server.url}/")
+    page.get_by_role("button", name=re.compile("Play the links opening")).click()
+    expect(page.get_by_text("Playing: 2019")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Playing: 2020")).to_be_visible(timeout=30_000)  # the year moves on by itself
+    title = page.locator(".js-plotly-plot .gtitle").first
+    expect(title).to_contain_text(re.compile(r"links in service by 20(19|20|21)"))
+    page.get_by_role("button", name=re.compile("Stop")).click()
+    wait_for_idle(page)
+    expect(page.get_by_text(re.compile(r"^Playing: "))).to_have_count(0)
+    expect(page.locator(".js-plotly-plot .gtitle").first).to_contain_text("links in service by 2035")
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -30,6 +30,8 @@ from corridors.model.scenarios import (
     scenario_label,
     shipped_scenarios,
 )
+from corridors.model.solve import model_of
+from corridors.model.timeline import timeline_span, year_assumptions
 from corridors.model.uncertainty import Uncertainty
 from corridors.ui import uncertainty_panel
 from corridors.ui.common import (
@@ -61,6 +63,9 @@ from corridors.ui.flows_state import (
     wiring_for,
     write_url,
 )
+from corridors.ui.player import play_control
+from corridors.views.maps import network_figure
+from corridors.views.style import source_line
 from corridors.views.tables import balance_table, link_flow_table, market_table
 
 
@@ -307,6 +312,32 @@ def _charts(figures: dict, context: ExportContext) -> None:
                 chart_download_panel(figure, chart, context, f"dl_{chart}")
 
 
+def _play_years(ledger, graph, extent: str | None) -> None:
+    """The flows map stepped through the years: each year's baseline solved and drawn in turn (links open, flows move)."""
+    first, last = timeline_span(ledger)
+    model = model_of(graph)
+    link_sources = [s for ids in ledger.links["source_ids"] for s in ledger.source_ids_of(ids)]
+
+    def frame(year: int) -> None:
+        result = model.solve(year_assumptions(ledger, year))
+        figure = network_figure(
+            graph,
+            flows=result.links.set_index("link_id"),
+            title=f"Flows and utilisation, {year}: the baseline of {year}",
+            footer=source_line(link_sources, ledger.sources),
+            sources=ledger.sources,
+            extent=extent,
+        )
+        st.plotly_chart(figure, theme=None, config=chart_config("corridors-flows-by-year"), key="flows_map_play")
+
+    with st.expander("The baseline through the years", icon=":material/play_circle:"):
+        st.caption(
+            f"Each year's baseline from {first} to {last}, one after another: links open in their first year and flows follow "
+            "the ledger's figures (the latest carried forward after the last outturn). Your sliders are not applied here."
+        )
+        play_control("flows_play", first, last, frame, label="Play the flows")
+
+
 def _tables(result: FlowResult) -> None:
     """Markets and indicators on the left; bottlenecks and the balance on the right; every link below."""
     utilisation = {"utilisation": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")}
@@ -372,6 +403,7 @@ def render() -> None:
     probability = run.binding_probability() if run is not None else None
     extent = extent_picker(graph)
     _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent), context)
+    _play_years(ledger, graph, extent)
     assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
     uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
     _tables(result)

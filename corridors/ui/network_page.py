@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from corridors.export import ExportContext
@@ -10,6 +11,7 @@ from corridors.ledger.graph import links_frame, subgraph
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.ui.common import chart_config, extent_picker, ledger_or_stop, multiselect_all, url_snapshot, warn_dropped_params
 from corridors.ui.downloads import chart_download_panel, table_downloads
+from corridors.ui.player import play_control
 from corridors.views.maps import network_figure
 from corridors.views.style import source_line
 
@@ -62,11 +64,22 @@ def render() -> None:
     # The multiselects check their own URL values (multiselect_all); the slider is bound to the URL.
     warn_dropped_params(incoming, ["net_year"])
     extent = extent_picker(graph)
-    view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=year)
-    shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
-    footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)
-    figure = network_figure(view, footer=footer, sources=ledger.sources, extent=extent)
-    st.plotly_chart(figure, theme=None, config=chart_config("corridors-network"), key="network_map")
+
+    def map_of(in_service_by: int) -> tuple[go.Figure, pd.DataFrame]:
+        view = subgraph(graph, networks=networks, branches=branches, statuses=statuses, year=in_service_by)
+        shown = links_frame(view) if view.number_of_edges() else links.iloc[0:0]
+        footer = source_line((s for ids in shown["source_ids"] for s in ids), ledger.sources)
+        title = f"The corridor network: links in service by {in_service_by}"
+        return network_figure(view, title=title, footer=footer, sources=ledger.sources, extent=extent), shown
+
+    def play_frame(in_service_by: int) -> None:
+        st.plotly_chart(map_of(in_service_by)[0], theme=None, config=chart_config("corridors-network"), key="network_map_play")
+
+    figure, shown = map_of(year)
+    # The play control starts at the model's first year (the ledger's wiring), and runs to the year chosen above.
+    start = min(int(ledger.wiring.parameter_info(ledger.wiring.year_name)["minimum"]), year)
+    if not play_control("net_play", start, year, play_frame, label="Play the links opening"):
+        st.plotly_chart(figure, theme=None, config=chart_config("corridors-network"), key="network_map")
     context = ExportContext("Ledger network" + ("" if len(shown) == len(links) else " (filtered)"), year)
     chart_download_panel(figure, "network", context, "dl_network", version=f"{networks}{branches}{statuses}{year}{extent}")
     st.subheader(f"Links shown ({len(shown)} of {len(links)})")
