@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,27 @@ def test_an_unknown_indicator_in_the_url_is_warned_about():
     assert not at.exception
     assert any("yr_indicator" in w.value for w in at.warning)
     assert at.selectbox(key="yr_indicator").value == "russian_share_of_eu_exports"
+
+
+def test_a_year_the_flows_page_has_drawn_shows_its_interval(ledger):
+    import time
+
+    from corridors.ui.uncertainty_panel import kept_run
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(str(ROOT / "corridors/ui/page_scripts/flows.py"))
+    at.query_params.update({"v": "1", "year": "2024"})
+    at.run()
+    drawn = year_assumptions(ledger, 2024)
+    deadline = time.monotonic() + 120
+    while kept_run(None, drawn) is None and time.monotonic() < deadline:
+        at.run()  # the page asks for its draws again, so they are not abandoned
+        time.sleep(1)
+    assert kept_run(None, drawn) is not None, "the Flows page's draws did not finish in 120 s"
+    at.switch_page(YEARS_PAGE)
+    at.query_params.clear()
+    at.run()
+    assert not at.exception
+    names = [trace.get("name") for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert "80 % interval of the draws (P10–P90)" in names
+    assert not any("No interval yet" in c.value for c in at.caption)

@@ -16,14 +16,17 @@ import streamlit as st
 
 from corridors.export import ExportContext, ScenarioExport
 from corridors.ledger.load import Ledger
+from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.model.compare import scenario_assumptions
 from corridors.model.explain import format_indicator, indicator_delta
 from corridors.model.scenarios import Scenario, ScenarioError, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.model.solve import model_of
 from corridors.model.timeline import cached_baseline
+from corridors.ui import uncertainty_panel
 from corridors.ui.common import (
     chart_config,
     coded_selectbox,
+    data_dir,
     extent_picker,
     ledger_or_stop,
     user_layer_key,
@@ -154,6 +157,21 @@ def _headline(tables: dict[str, pd.DataFrame], headline: list[str]) -> None:
             )
 
 
+def _with_intervals(tables: dict[str, pd.DataFrame], sides: dict[str, Assumptions]) -> list[str]:
+    """P10 and P90 beside A and B where the Flows page has drawn that exact scenario; the sides that have them."""
+    drawn = []
+    indicators = tables["indicators"]
+    for side, assumptions in sides.items():
+        run = uncertainty_panel.kept_run(data_dir(), assumptions, user_layer_key())
+        if run is None:
+            continue
+        found = run.intervals()
+        for column in ("p10", "p90"):
+            indicators[f"{side}_{column}"] = indicators["indicator"].map(found[column])
+        drawn.append(side)
+    return drawn
+
+
 def render() -> None:
     ledger, graph = ledger_or_stop()
     st.title("Compare two scenarios")
@@ -197,7 +215,10 @@ def render() -> None:
     context = ExportContext(f"{name_b} against {name_a}", assumptions_b.year)
     signature = json.dumps([assumptions_a.model_dump(), assumptions_b.model_dump(), extent, user_layer_key()], sort_keys=True)
     chart_download_panel(figure, "difference", context, "dl_difference", version=signature)
+    drawn = _with_intervals(tables, {"a": assumptions_a, "b": assumptions_b})
     st.subheader("Indicators")
+    if not drawn:
+        st.caption("No intervals yet: P10–P90 columns appear for a side whose exact scenario the Flows page has drawn.")
     st.dataframe(tables["indicators"], hide_index=True, width="stretch", column_config={"delta": st.column_config.NumberColumn("B − A")})
     st.subheader("Demand, delivered and unmet by market")
     st.dataframe(tables["markets"], hide_index=True, width="stretch")

@@ -62,7 +62,7 @@ def _intervals(ledger: Ledger, frame: pd.DataFrame, indicator: str, projection: 
         run = uncertainty_panel.kept_run(
             data_dir(), projected(ledger.wiring, year_assumptions(ledger, int(year)), projection), user_layer_key()
         )
-        found = run.intervals().set_index("indicator") if run is not None else None
+        found = run.intervals() if run is not None else None
         has = found is not None and indicator in found.index
         p10.append(float(found.loc[indicator, "p10"]) if has else None)
         p90.append(float(found.loc[indicator, "p90"]) if has else None)
