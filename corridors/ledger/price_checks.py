@@ -48,11 +48,11 @@ def check_prices(tables: dict[str, pd.DataFrame], report: ProblemSink) -> None:
                 report(PRICES, line, "flow_ids", f"a {kind} is charged on links: leave flow_ids blank")
         else:
             if link_ids:
-                report(PRICES, line, "link_ids", f"a {kind} is a price, not a charge on links: leave link_ids blank")
+                report(PRICES, line, "link_ids", f"'{kind}' is a price, not a charge on links: leave link_ids blank")
             if kind == "export_average" and flow_ids:
                 report(PRICES, line, "flow_ids", "an export_average is over all export markets: leave flow_ids blank")
             if kind in FLOW_ROLES and not flow_ids:
-                report(PRICES, line, "flow_ids", f"a {kind} names the flows of model_flows.csv it is the price of")
+                report(PRICES, line, "flow_ids", f"'{kind}' names the flows of model_flows.csv it is the price of")
             _check_roles(kind, flow_ids, roles, line, report)
         _check_margin_market(row, kind, roles, line, report)
         if row["basis"] == "assumption" and (pd.isna(row["low"]) or pd.isna(row["high"])):
@@ -70,7 +70,8 @@ def _check_roles(kind: str, flow_ids: list[str], roles: dict[str, tuple[str, str
             continue
         if found[0] != role or (kinds is not None and found[1] not in kinds):
             wanted = f"{role} ({', '.join(sorted(kinds))})" if kinds else role
-            report(PRICES, line, "flow_ids", f"'{flow_id}' is a {found[0]} ({found[1]}); a {kind} is for a {wanted}")
+            article = "an" if kind[0] in "aeiou" else "a"
+            report(PRICES, line, "flow_ids", f"'{flow_id}' is a {found[0]} ({found[1]}); {article} {kind} is for a {wanted}")
 
 
 def _check_margin_market(row: pd.Series, kind: str, roles: dict[str, tuple[str, str]], line: int, report: ProblemSink) -> None:
