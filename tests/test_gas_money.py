@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -23,7 +24,8 @@ from corridors.ledger.graph import build_graph
 from corridors.ledger.schema import TABLES, table_specs
 from corridors.model import solve
 from corridors.model.baseline import baseline
-from corridors.model.gas_money import PRICE_UNIT, choose_price, gas_money
+from corridors.model.gas_money import PRICE_UNIT, choose_price, draw_intervals, gas_money
+from corridors.model.uncertainty import Uncertainty
 from corridors.views.gas_money import gas_money_display, gas_money_figure, gas_money_footer
 from tests.test_validate import located, set_cell
 
@@ -194,6 +196,23 @@ def test_report_sections_build_with_their_headings(ledger, result_2025):
     for name in ledger.routes["name"]:
         assert " ".join(name.split()[:2]) in routes
     assert "vs benchmark" in routes
+
+
+def test_draws_give_the_lines_whose_volume_an_indicator_computes_their_spread(ledger, result_2025, money_2025):
+    russian, exports = [0.0, 0.4, 0.8, 1.2, 1.6], [24.0, 24.6, 25.2, 25.2, 25.2]
+    frame = pd.DataFrame({"russian_imports": russian, "gas_exports": exports})
+    run = Uncertainty(pd.DataFrame(), frame[[]], frame, pd.DataFrame(), dict(result_2025.indicators), seed=7)
+    intervals = draw_intervals(ledger, money_2025, run)
+    (margin,) = money_2025.margins
+    expected = sorted(float(q) * margin.price.central for q in np.percentile(russian, [10, 90]))
+    assert intervals[("margin", margin.key)] == pytest.approx(tuple(expected))
+    check = money_2025.all_exports
+    assert intervals[("all_exports", "")] == pytest.approx(tuple(float(q) * check.price.central for q in np.percentile(exports, [10, 90])))
+    assert not any(item == "market" for item, _ in intervals)  # no indicator computes one market's volume
+    table = money_2025.table(intervals).set_index("item")
+    assert table.loc["margin", "value_p10"] == pytest.approx(expected[0], abs=0.06)
+    assert draw_intervals(ledger, money_2025, None) == {}
+    assert "Over 5 draws" in _pdf_text(gas_money_story(ledger, result_2025, pdf_styles(), run))
 
 
 def test_a_ledger_without_prices_or_routes_says_so(middle):

@@ -15,8 +15,9 @@ from reportlab.platypus import Paragraph
 from corridors.export.pdf import pdf_table, pdf_text
 from corridors.ledger.load import Ledger
 from corridors.model.flows import FlowResult
-from corridors.model.gas_money import PRICE_UNIT, VALUE_UNIT, gas_money
+from corridors.model.gas_money import PRICE_UNIT, VALUE_UNIT, draw_intervals, gas_money
 from corridors.model.routes import benchmark_of, default_parameters, route_results, routes_table
+from corridors.model.uncertainty import Uncertainty
 from corridors.views.gas_money import gas_money_display
 from corridors.views.style import source_line
 
@@ -38,7 +39,7 @@ def _triples(frame: pd.DataFrame, stem: str, number: str) -> list[str]:
     return cells
 
 
-def gas_money_story(ledger: Ledger, result: FlowResult, styles: dict) -> list:
+def gas_money_story(ledger: Ledger, result: FlowResult, styles: dict, uncertainty: Uncertainty | None = None) -> list:
     """The gas money of a solved scenario as report flowables.
 
     Parameters
@@ -49,6 +50,9 @@ def gas_money_story(ledger: Ledger, result: FlowResult, styles: dict) -> list:
         The solved scenario; its year picks the prices.
     styles
         The report's paragraph styles (:func:`corridors.export.pdf.pdf_styles`).
+    uncertainty
+        The scenario's Monte Carlo run, if any: each line whose volume an indicator gives
+        then gets its P10–P90 over the draws, in words under the table.
 
     Returns
     -------
@@ -97,6 +101,21 @@ def gas_money_story(ledger: Ledger, result: FlowResult, styles: dict) -> list:
             styles["small"],
         )
     )
+    intervals = draw_intervals(ledger, money, uncertainty)
+    if intervals and uncertainty is not None:
+        spreads = "; ".join(
+            f"{row.label} {intervals[(row.item, row.key)][0]:,.1f} to {intervals[(row.item, row.key)][1]:,.1f}"
+            for row in money.rows
+            if (row.item, row.key) in intervals
+        )
+        story.append(
+            Paragraph(
+                pdf_text(
+                    f"Over {uncertainty.draws:,} draws of the sources' ranges, at central prices (P10 to P90, {VALUE_UNIT}): {spreads}."
+                ),
+                styles["small"],
+            )
+        )
     story += [Paragraph(pdf_text(note), styles["small"]) for note in money.notes]
     story.append(Paragraph(pdf_text(_publishers(money.source_ids, ledger)), styles["small"]))
     return story

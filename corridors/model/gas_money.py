@@ -26,15 +26,18 @@ No Streamlit import: the page, the report and the tests call the same functions.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import split_ids
 from corridors.model.flows import FlowResult
+
+if TYPE_CHECKING:
+    from corridors.model.uncertainty import Uncertainty
 
 #: The unit the model computes with, and the unit of the values it gives (bcm/yr × USD per 1000 m3).
 PRICE_UNIT = "USD per 1000 m3"
@@ -187,11 +190,18 @@ class GasMoney:
         """Every source behind a figure, in order of first use."""
         return tuple(dict.fromkeys(s for row in self.rows for s in row.source_ids))
 
-    def table(self) -> pd.DataFrame:
-        """One row per line: item, label, volume, price and value (low, central, high), unit, basis, sources, note."""
+    def table(self, intervals: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> pd.DataFrame:
+        """One row per line: item, label, volume, price and value (low, central, high), unit, basis, sources, note.
+
+        With ``intervals`` (:func:`draw_intervals`), ``value_p10`` and ``value_p90`` follow the value columns.
+        """
         records = []
         for row in self.rows:
             price, value = row.price, row.value
+            drawn = {}
+            if intervals is not None:
+                p10, p90 = intervals.get((row.item, row.key), (None, None))
+                drawn = {"value_p10": _rounded(p10, 1), "value_p90": _rounded(p90, 1)}
             records.append(
                 {
                     "item": row.item,
@@ -206,6 +216,7 @@ class GasMoney:
                     "value_low": _rounded(value.low if value else None, 1),
                     "value_central": _rounded(value.central if value else None, 1),
                     "value_high": _rounded(value.high if value else None, 1),
+                    **drawn,
                     "unit": VALUE_UNIT,
                     "basis": row.basis,
                     "assumption": row.assumption,
@@ -586,3 +597,50 @@ def gas_money(ledger: Ledger, result: FlowResult) -> GasMoney:
         margins=tuple(margins),
         notes=tuple(dict.fromkeys([*notes, *check_notes, *transit_notes, *margin_notes])),
     )
+
+
+def _volume_formula(row: MoneyRow) -> str | None:
+    """The wiring formula of a line's volume: what an indicator must compute for its draws to give the line's spread."""
+    if row.item == "market":
+        return f'delivered("{row.key}")'
+    if row.item == "margin":
+        return f'used("{row.key}")'
+    if row.item == "all_exports":
+        return 'delivered(kind="export")'
+    return None
+
+
+def draw_intervals(ledger: Ledger, money: GasMoney, uncertainty: Uncertainty | None) -> dict[tuple[str, str], tuple[float, float]]:
+    """P10 and P90 of each line's value over a Monte Carlo run's draws, at the line's central price.
+
+    Parameters
+    ----------
+    ledger
+        Its wiring's indicators are searched for one whose formula is the line's volume
+        (``delivered("market")``, ``used("supply")``, ``delivered(kind="export")``).
+    money
+        The gas money of the run's scenario.
+    uncertainty
+        The run (:func:`corridors.model.uncertainty.monte_carlo`); None gives no intervals.
+
+    Returns
+    -------
+    dict
+        ``{(item, key): (p10, p90)}`` for the lines the wiring has a volume indicator for.
+        Only volumes are drawn, prices stay central: the interval is the volumes' spread.
+    """
+    if uncertainty is None:
+        return {}
+    indicators = ledger.wiring.indicators
+    by_formula = {str(f).replace(" ", "").replace("'", '"'): str(k) for k, f in zip(indicators["indicator"], indicators["formula"])}
+    spread = uncertainty.intervals()
+    found: dict[tuple[str, str], tuple[float, float]] = {}
+    for row in money.rows:
+        formula = _volume_formula(row)
+        key = by_formula.get(formula or "")
+        if key is None or key not in spread.index or row.price is None:
+            continue
+        ends = sorted(float(spread.loc[key, q]) * row.price.central for q in ("p10", "p90"))
+        if all(math.isfinite(e) for e in ends):
+            found[(row.item, row.key)] = (ends[0], ends[1])
+    return found

@@ -12,7 +12,8 @@ import streamlit as st
 from corridors.export import ExportContext
 from corridors.ledger.load import Ledger
 from corridors.model.flows import FlowResult
-from corridors.model.gas_money import VALUE_UNIT, GasMoney, MoneyRow, Span, gas_money
+from corridors.model.gas_money import VALUE_UNIT, GasMoney, MoneyRow, Span, draw_intervals, gas_money
+from corridors.model.uncertainty import Uncertainty
 from corridors.ui.common import chart_config
 from corridors.ui.downloads import chart_download_panel
 from corridors.views.gas_money import gas_money_display, gas_money_figure, gas_money_footer
@@ -43,7 +44,7 @@ def _headline(money: GasMoney) -> None:
         _metric(column, row)
 
 
-def render(ledger: Ledger, result: FlowResult, context: ExportContext) -> None:
+def render(ledger: Ledger, result: FlowResult, context: ExportContext, uncertainty: Uncertainty | None = None) -> None:
     """The gas money of a solved scenario: chart with its download panel, headline figures, the table and the notes.
 
     Parameters
@@ -54,6 +55,9 @@ def render(ledger: Ledger, result: FlowResult, context: ExportContext) -> None:
         The solved scenario (``corridors.model.solve``); its year picks the prices.
     context
         What the downloaded chart says about where it comes from (scenario name, year).
+    uncertainty
+        The page's Monte Carlo run of the same scenario, when it has one: the table then gives
+        each line's P10 and P90 over the draws where the wiring has an indicator of its volume.
     """
     st.subheader("The gas money: what the exports are worth")
     if ledger.gas_prices.empty:
@@ -72,7 +76,13 @@ def render(ledger: Ledger, result: FlowResult, context: ExportContext) -> None:
     st.plotly_chart(figure, theme=None, config=chart_config("corridors-gas-money"), key="gas_money_chart")
     chart_download_panel(figure, "gas-money", context, "dl_gas_money", version=repr(result.assumptions.model_dump()))
     _headline(money)
-    st.dataframe(gas_money_display(money), hide_index=True, width="stretch")
+    intervals = draw_intervals(ledger, money, uncertainty)
+    if intervals and uncertainty is not None:
+        st.caption(
+            f"value_p10 and value_p90: the line's value over {uncertainty.draws:,} draws of the sources' ranges, at its central "
+            "price (volumes are drawn, prices are not); blank where no indicator of the wiring gives the line's volume."
+        )
+    st.dataframe(gas_money_display(money, intervals), hide_index=True, width="stretch")
     with st.expander("What these figures rest on", expanded=False, icon=":material/info:"):
         for note in money.notes:
             st.markdown(f"- {note}")

@@ -6,6 +6,8 @@ draw the same figure from :func:`corridors.model.gas_money.gas_money`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -87,9 +89,12 @@ def gas_money_figure(money: GasMoney, footer: str) -> go.Figure:
     return new_figure(data, layout)
 
 
-def gas_money_display(money: GasMoney) -> pd.DataFrame:
-    """The gas money as a reader's table: each line with volume, price and value (low, central, high), basis and sources."""
-    table = money.table()
+def gas_money_display(money: GasMoney, intervals: Mapping[tuple[str, str], tuple[float, float]] | None = None) -> pd.DataFrame:
+    """The gas money as a reader's table: each line with volume, price and value (low, central, high), basis and sources.
+
+    With ``intervals`` (:func:`corridors.model.gas_money.draw_intervals`), the value's P10 and P90 over the draws follow.
+    """
+    table = money.table(intervals)
     shown = pd.DataFrame(
         {
             "line": table["item"].map(ITEM_LABELS).fillna(table["item"]),
@@ -102,6 +107,7 @@ def gas_money_display(money: GasMoney) -> pd.DataFrame:
             "value_low": table["value_low"],
             "value_central": table["value_central"],
             "value_high": table["value_high"],
+            **({"value_p10": table["value_p10"], "value_p90": table["value_p90"]} if intervals else {}),
             "unit": table["unit"],
             "assumption": table["assumption"].map({True: "assumption", False: ""}),
             "basis": table["basis"],
