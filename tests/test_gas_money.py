@@ -245,3 +245,17 @@ def test_the_panel_shows_chart_table_and_the_assumption_in_words():
     assert any("rests on an assumption" in w.value and "public after 2007" in w.value for w in run.warning)
     assert len(run.dataframe) == 1 and len(run.get("plotly_chart")) == 1
     assert any("Margin on Russian gas" in m.label for m in run.metric)
+
+
+def test_the_scenario_report_carries_the_gas_money_and_the_routes(ledger):
+    import io
+
+    from pypdf import PdfReader
+
+    from corridors.export import ScenarioExport, report_pdf
+    from corridors.export.report_money import GAS_MONEY_HEADING, ROUTES_HEADING
+
+    bundle = ScenarioExport(ledger, build_graph(ledger), baseline(ledger, 2025).assumptions, "Baseline 2025")
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(report_pdf(bundle, {}))).pages).split())
+    assert f"{GAS_MONEY_HEADING}, 2025" in text and f"{ROUTES_HEADING}, 2025" in text
+    assert "public after 2007" in text

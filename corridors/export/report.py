@@ -20,6 +20,7 @@ from corridors.export.pdf import FONT, pdf_styles, pdf_table
 from corridors.export.pdf import display_value as display_value  # re-exported: callers import it from here
 from corridors.export.pdf import pdf_text as pdf_text  # re-exported: callers import it from here
 from corridors.export.render import NO_PERMALINK
+from corridors.export.report_money import gas_money_story, routes_story
 from corridors.views.charts import market_labels
 from corridors.views.estimates import METRIC_LABELS
 from corridors.views.tables import balance_table, market_table
@@ -103,6 +104,8 @@ def build_report(bundle: ScenarioExport, chart_png: dict[str, bytes]) -> bytes:
         *_chart_pages(bundle, chart_png, styles),
         *_result_tables(bundle.result, labels, styles),
         *_comparison_section(bundle, chart_png, labels, styles),
+        *gas_money_story(bundle.ledger, bundle.result, styles, bundle.uncertainty),
+        *routes_story(bundle.ledger, styles, bundle.context.year, bundle.result.assumptions),
         *_backtest_section(bundle, styles),
         *_uncertainty_section(bundle, chart_png, styles),
         PageBreak(),

@@ -33,7 +33,7 @@ from corridors.model.scenarios import (
 from corridors.model.solve import model_of
 from corridors.model.timeline import timeline_span, year_assumptions
 from corridors.model.uncertainty import Uncertainty
-from corridors.ui import uncertainty_panel
+from corridors.ui import gas_money_panel, uncertainty_panel
 from corridors.ui.common import (
     USER_DEFAULTS_KEY,
     cached_graph,
@@ -404,6 +404,7 @@ def render() -> None:
     extent = extent_picker(graph)
     _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent), context)
     _play_years(ledger, graph, extent)
+    gas_money_panel.render(ledger, result, context, run)
     assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
     uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
     _tables(result)
