@@ -242,7 +242,7 @@ def test_the_panel_shows_chart_table_and_the_assumption_in_words():
     run = AppTest.from_function(app, default_timeout=60).run()
     assert not run.exception
     assert [s.value for s in run.subheader] == ["The gas money: what the exports are worth"]
-    assert any("rests on an assumption" in w.value and "public after 2007" in w.value for w in run.warning)
+    assert any("rests on an assumption" in w.value and "public after 2007" in w.value for w in run.info)
     assert len(run.dataframe) == 1 and len(run.get("plotly_chart")) == 1
     assert any("Margin on Russian gas" in m.label for m in run.metric)
 

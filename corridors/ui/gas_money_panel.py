@@ -71,7 +71,7 @@ def render(ledger: Ledger, result: FlowResult, context: ExportContext, uncertain
     )
     for row in money.margins:
         if row.assumption:
-            st.warning(f"**{row.label} rests on an assumption.** {row.note}", icon=":material/warning:")
+            st.info(f"**{row.label} rests on an assumption.** {row.note}", icon=":material/info:")
     figure = gas_money_figure(money, gas_money_footer(money, ledger.sources))
     st.plotly_chart(figure, theme=None, config=chart_config("corridors-gas-money"), key="gas_money_chart")
     chart_download_panel(figure, "gas-money", context, "dl_gas_money", version=repr(result.assumptions.model_dump()))
