@@ -101,6 +101,20 @@ def test_estimates_grid_has_no_none_cells(server, page, ledger):
 
 
 USER_FILES = Path(__file__).parent / "data" / "user_figures"
+
+
+def _grid_when(page, grid, ready, tries: int = 40) -> dict[str, str]:
+    """The grid's cells once ``ready(cells)`` holds (a grid fills its accessible cells a few frames after it appears)."""
+    grid.scroll_into_view_if_needed()
+    cells: dict[str, str] = {}
+    for _ in range(tries):
+        cells = dict(grid.evaluate(READ_GRID)["cells"])
+        if ready(cells):
+            break
+        page.wait_for_timeout(250)
+    return cells
+
+
 UPLOAD_INPUT = '[data-testid="stFileUploader"] input[type=file]'
 
 
@@ -117,9 +131,10 @@ def test_your_own_figures_are_uploaded_labelled_downloaded_and_used_as_defaults(
     expect(legend.first).to_contain_text("<b>bold</b>", timeout=30_000)  # the two lines of the entry join without a space
     assert page.locator(".js-plotly-plot .legendtext b").count() == 0
     expect(page.locator(".js-plotly-plot .annotation-text").filter(has_text="user-supplied").first).to_be_attached()
-    cells, headers = read_grid(page)
-    assert "Origin" in headers
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    cells = _grid_when(page, grid, lambda cells: "user" in cells.values())
     assert "user" in cells.values() and "ledger" in cells.values()
+    assert "Origin" in grid.evaluate(READ_GRID)["headers"]
 
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="estimates.csv", exact=True).click()
@@ -131,9 +146,7 @@ def test_your_own_figures_are_uploaded_labelled_downloaded_and_used_as_defaults(
     expect(page.get_by_text("Your files were refused")).to_contain_text("Your earlier data is kept", timeout=30_000)
     wait_for_idle(page)
     problems = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').first
-    problems.scroll_into_view_if_needed()
-    found = problems.evaluate(READ_GRID)
-    text = " ".join(v for _, v in found["cells"])
+    text = " ".join(_grid_when(page, problems, lambda cells: "is not an integer" in " ".join(cells.values())).values())
     assert "'20x5' is not an integer" in text and "broken-estimates.csv" in text
     expect(page.get_by_text("Your data is shown beside the ledger's")).to_be_visible()
 
