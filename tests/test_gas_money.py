@@ -227,19 +227,10 @@ def test_a_ledger_without_prices_or_routes_says_so(middle):
 def test_the_panel_shows_chart_table_and_the_assumption_in_words():
     from streamlit.testing.v1 import AppTest
 
-    def app() -> None:
-        from corridors.export import ExportContext
-        from corridors.ledger.graph import build_graph
-        from corridors.ledger.load import load_ledger
-        from corridors.model import solve
-        from corridors.model.baseline import baseline
-        from corridors.ui import gas_money_panel
-
-        ledger = load_ledger()
-        result = solve(build_graph(ledger), baseline(ledger, 2025).assumptions)
-        gas_money_panel.render(ledger, result, ExportContext("Baseline", 2025))
-
-    run = AppTest.from_function(app, default_timeout=60).run()
+    # A script on disk, not AppTest.from_function: a run makes its script the process's __main__, and a function's
+    # script is a temporary file that is gone afterwards, so every process spawned later (the chart renderer, the
+    # draws' workers) would fail to start.
+    run = AppTest.from_file(str(Path(__file__).parent / "apps" / "gas_money_panel_app.py"), default_timeout=60).run()
     assert not run.exception
     assert [s.value for s in run.subheader] == ["The gas money: what the exports are worth"]
     assert any("rests on an assumption" in w.value and "public after 2007" in w.value for w in run.info)
