@@ -39,7 +39,7 @@ def test_tables_give_a_b_and_b_minus_a_with_names(ledger, no_russian_gas):
 
 
 def test_the_difference_map_sizes_by_change_and_colours_by_sign(graph, no_russian_gas):
-    deltas = pd.DataFrame(no_russian_gas["diff"]["links"])
+    deltas = pd.DataFrame(no_russian_gas["diff"]["links"]).rename(columns={"id": "link_id"})
     figure = difference_figure(graph, deltas, "B against A", "Sources: test")
     legend = [t.name for t in figure.data if t.showlegend is not False and t.name in dict(DIFFERENCE_LEGEND)]
     assert legend == [name for name, _ in DIFFERENCE_LEGEND]

@@ -36,7 +36,6 @@ from corridors.ledger.wiring import SeriesRef
 from corridors.model import FlowResult, solve
 from corridors.model.backtest import backtest, record_years
 from corridors.model.baseline import Baseline, baseline
-from corridors.model.compare import diff_documents
 from corridors.model.scenarios import to_query
 from corridors.model.solve import model_of
 from corridors.model.uncertainty import Uncertainty, monte_carlo
@@ -132,12 +131,12 @@ class ScenarioExport:
             **comparison_tables(a, b, self.ledger.wiring, assets),
             "assumptions": assumptions_comparison(assumptions, self.assumptions),
         }
-        deltas = pd.DataFrame(diff_documents(a, b)["links"])
         title = f"{self.name} against {name}: change in flow, {self.assumptions.year}"
-        footer = source_line([s for ids in self.ledger.links["source_ids"] for s in self.ledger.source_ids_of(ids)], self.ledger.sources)
+        footer = source_line(self.ledger.link_source_ids, self.ledger.sources)
+        links = self.comparison["links"]
         self._figures["difference"] = (
             f"B against A: {self.name} against {name}",
-            lambda: difference_figure(self.graph, deltas, title, footer, self.extent),
+            lambda: difference_figure(self.graph, links, title, footer, self.extent),
         )
 
     def backtest(self) -> pd.DataFrame | None:

@@ -156,7 +156,7 @@ def _user_data_section(bundle: ScenarioExport, styles: dict) -> list:
         if bundle.ledger.user_defaults
         else "They are shown beside the ledger's figures; the model's defaults do not use them."
     )
-    rows = user.estimates.merge(pd.concat([bundle.ledger.sources, user.sources])[["source_id", "publisher"]], on="source_id", how="left")[
+    rows = user.estimates.merge(bundle.ledger.all_sources[["source_id", "publisher"]], on="source_id", how="left")[
         ["estimate_id", "metric", "subject", "year", "value", "unit", "basis", "publisher", "note"]
     ]
     story = [

@@ -107,6 +107,11 @@ class Ledger:
         title = self.series_titles.get((series.metric, series.subject), f"{series.metric} {series.subject}")
         return title + (f" ({series.branch.replace('_', ' ')} branch)" if series.branch else "")
 
+    @cached_property
+    def link_source_ids(self) -> list[str]:
+        """Every source id of ``links.csv``, in row order (the source line of a map of the whole network)."""
+        return [s for cell in self.links["source_ids"] for s in self.source_ids_of(cell)]
+
     def source_ids_of(self, cell: str | float | None) -> list[str]:
         """Split a ``source_ids`` cell into its ids."""
         return split_ids(cell)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 
 import networkx as nx
@@ -36,6 +37,12 @@ def data_dir() -> str | None:
 #: Session keys of the reader's own figures (never written into data/, never in a shared link).
 USER_DATA_KEY = "user_data"
 USER_DEFAULTS_KEY = "user_defaults"
+
+
+def md_escape(text: str) -> str:
+    """Text from a file or link shown as itself, not as Markdown, LaTeX or a link."""
+    # Only what can change meaning inside a line: emphasis, code, links, LaTeX, HTML, tables, strike-through.
+    return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
 
 
 def user_data() -> UserData | None:

@@ -9,7 +9,6 @@ comparison can be shared.
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 import streamlit as st
@@ -29,6 +28,7 @@ from corridors.ui.common import (
     data_dir,
     extent_picker,
     ledger_or_stop,
+    md_escape,
     user_layer_key,
 )
 from corridors.ui.downloads import chart_download_panel, report_panel, table_downloads
@@ -41,10 +41,6 @@ SIDES = ("a", "b")
 #: What a side can be; named scenarios go between the baseline and the Flows page's sliders.
 BASELINE, FLOWS, UPLOAD, LINK = "baseline", "flows", "upload", "link"
 OWN_YEAR = "own"
-
-
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
 
 
 def _link_params(side: str) -> dict[str, list[str]]:
@@ -105,8 +101,8 @@ def _uploaded(side: str, ledger: Ledger) -> Scenario | None:
         scenario = parse_scenario(upload.getvalue(), upload.name, ledger.wiring)
         scenario_assumptions(ledger, scenario)
     except ScenarioError as err:
-        listed = "\n".join(f"- {_md_escape(p)}" for p in err.problems)
-        st.error(f"Scenario file `{_md_escape(err.where)}` refused:\n\n{listed}", icon=":material/error:")
+        listed = "\n".join(f"- {md_escape(p)}" for p in err.problems)
+        st.error(f"Scenario file `{md_escape(err.where)}` refused:\n\n{listed}", icon=":material/error:")
         return None
     return scenario
 
@@ -208,9 +204,9 @@ def render() -> None:
         + (", ".join(f"{r.label} {r.a:g} → {r.b:g} {r.unit}" for r in changed.itertuples()) if len(changed) else "none.")
     )
     extent = extent_picker(graph)
-    footer = source_line([s for ids in ledger.links["source_ids"] for s in ledger.source_ids_of(ids)], ledger.sources)
+    footer = source_line(ledger.link_source_ids, ledger.sources)
     title = f"{name_b} against {name_a}: change in flow"
-    figure = difference_figure(graph, pd.DataFrame(tables["links"]).rename(columns={"link_id": "id"}), title, footer, extent)
+    figure = difference_figure(graph, tables["links"], title, footer, extent)
     st.plotly_chart(figure, theme=None, config=chart_config("corridors-difference"), key="difference_map")
     context = ExportContext(f"{name_b} against {name_a}", assumptions_b.year)
     signature = json.dumps([assumptions_a.model_dump(), assumptions_b.model_dump(), extent, user_layer_key()], sort_keys=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import pandas as pd
 import streamlit as st
@@ -42,6 +41,7 @@ from corridors.ui.common import (
     data_dir,
     extent_picker,
     ledger_or_stop,
+    md_escape,
     session_ledger,
     user_data,
     user_layer_key,
@@ -138,7 +138,7 @@ def _assumption_widgets(name: str, help_text: str) -> None:
 def _sidebar(data_dir: str | None, base: Baseline) -> None:
     ledger = session_ledger(data_dir)
     sources, wiring = ledger.all_sources, ledger.wiring
-    publisher = dict(zip(sources["source_id"], sources["publisher"].astype(str).map(_md_escape)))
+    publisher = dict(zip(sources["source_id"], sources["publisher"].astype(str).map(md_escape)))
     links = dict(zip(sources["source_id"], sources["url"]))
     with st.sidebar:
         st.header("Assumptions")
@@ -197,7 +197,7 @@ def _user_defaults_toggle() -> None:
         value=bool(st.session_state.get(USER_DEFAULTS_KEY)),
         key="flows_user_defaults",
         on_change=lambda: st.session_state.update({USER_DEFAULTS_KEY: st.session_state["flows_user_defaults"]}),
-        help=f"Your data: {_md_escape(user.summary())}. When on, a default takes your figure wherever you give one for its "
+        help=f"Your data: {md_escape(user.summary())}. When on, a default takes your figure wherever you give one for its "
         "series and year, and its help text says user-supplied. Your figures stay in this session only.",
     )
 
@@ -224,18 +224,12 @@ def _scenario_files(assumptions: Assumptions, name: str, data_dir: str | None) -
         refused = st.session_state.get("flows_file_error")
         if refused:
             where, problems = refused
-            listed = "\n".join(f"- {_md_escape(p)}" for p in problems)
+            listed = "\n".join(f"- {md_escape(p)}" for p in problems)
             st.error(
                 f"Scenario file `{where}` refused, nothing was changed. "
                 f"{'Its problem' if len(problems) == 1 else f'Its {len(problems)} problems'}:\n\n{listed}",
                 icon=":material/error:",
             )
-
-
-def _md_escape(text: str) -> str:
-    """Text from a file or link shown as itself, not as Markdown, LaTeX or a link."""
-    # Only what can change meaning inside a line: emphasis, code, links, LaTeX, HTML, tables, strike-through.
-    return re.sub(r"([\\`*_\[\]|$<>~])", r"\\\1", text)
 
 
 def _metrics(result: FlowResult, base_result: FlowResult, wiring: Wiring, run: Uncertainty | None) -> None:
@@ -266,9 +260,9 @@ def _what_limits(result: FlowResult, graph) -> None:
     found = shortfalls(result, graph)
     sentences = explain_unmet(result, graph, found)
     if found:
-        st.info("**What limits this result**\n\n" + "\n".join(f"- {_md_escape(s)}" for s in sentences), icon=":material/block:")
+        st.info("**What limits this result**\n\n" + "\n".join(f"- {md_escape(s)}" for s in sentences), icon=":material/block:")
     else:
-        st.success(_md_escape(sentences[0]), icon=":material/check_circle:")
+        st.success(md_escape(sentences[0]), icon=":material/check_circle:")
 
 
 def _scenario(ledger, data_key: str | None) -> tuple[Assumptions, Baseline, Baseline, str, str | None]:
@@ -316,7 +310,6 @@ def _play_years(ledger, graph, extent: str | None) -> None:
     """The flows map stepped through the years: each year's baseline solved and drawn in turn (links open, flows move)."""
     first, last = timeline_span(ledger)
     model = model_of(graph)
-    link_sources = [s for ids in ledger.links["source_ids"] for s in ledger.source_ids_of(ids)]
 
     def frame(year: int) -> None:
         result = model.solve(year_assumptions(ledger, year))
@@ -324,7 +317,7 @@ def _play_years(ledger, graph, extent: str | None) -> None:
             graph,
             flows=result.links.set_index("link_id"),
             title=f"Flows and utilisation, {year}: the baseline of {year}",
-            footer=source_line(link_sources, ledger.sources),
+            footer=source_line(ledger.link_source_ids, ledger.sources),
             sources=ledger.sources,
             extent=extent,
         )
@@ -385,7 +378,7 @@ def render() -> None:
     st.title("Flows & what-if")
     networks = result.markets.groupby("network", sort=False)["unit"].first()
     st.caption(
-        f"Scenario: **{_md_escape(name)}**, year {assumptions.year}. "
+        f"Scenario: **{md_escape(name)}**, year {assumptions.year}. "
         "Move a slider in the sidebar, or type a value in the box beside it: the model re-solves every network "
         f"({', '.join(f'{network} in {unit}' for network, unit in networks.items())}) with capacities respected; links are "
         "sized by flow and coloured by utilisation, bottlenecks in dark red. The URL always holds the current scenario: "

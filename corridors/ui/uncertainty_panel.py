@@ -109,13 +109,10 @@ class Runs:
         self._queue.put((job, work))
         return job
 
-    def finished(self, key: str) -> Uncertainty | None:
-        """The result of a finished run for ``key``, if one is kept; never starts one."""
+    def kept(self, key: str) -> Job | None:
+        """The run kept for ``key``, finished or not; never starts one."""
         with self._lock:
-            job = self._jobs.get(key)
-        if job is None or not job.future.done() or job.future.cancelled() or job.future.exception() is not None:
-            return None
-        return job.future.result()
+            return self._jobs.get(key)
 
     def release(self, key: str) -> None:
         """A page no longer shows this run: unless another page asks for it within a poll or two, it stops."""
@@ -182,7 +179,8 @@ def start(
 
 def kept_run(data_dir: str | None, assumptions: AssumptionsBase, layer: str = "") -> Uncertainty | None:
     """A finished page run of exactly these assumptions, if some page has drawn them (the years view shows its interval)."""
-    return _runs().finished(run_key(data_dir, assumptions, page_draws(), DEFAULT_SEED, layer))
+    job = _runs().kept(run_key(data_dir, assumptions, page_draws(), DEFAULT_SEED, layer))
+    return None if job is None else finished(job)
 
 
 def finished(job: Job) -> Uncertainty | None:

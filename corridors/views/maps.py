@@ -442,8 +442,8 @@ def difference_figure(
     graph
         The corridor graph.
     deltas
-        One row per link (``id``, ``flow_a``, ``flow_b``, ``delta`` = B − A, ``binding_a``,
-        ``binding_b``), as :func:`corridors.model.compare.diff_documents` gives them.
+        One row per link (``link_id``, ``flow_a``, ``flow_b``, ``delta`` = B − A, ``binding_a``,
+        ``binding_b``): the ``links`` table of :func:`corridors.views.comparison.comparison_tables`.
     title, footer
         The chart's title and source line.
     extent
@@ -456,7 +456,7 @@ def difference_figure(
         change of the link's network.
     """
     bounds = map_bounds(graph, extent)
-    links = links_frame(graph).join(deltas.set_index("id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
+    links = links_frame(graph).join(deltas.set_index("link_id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
     links["change"] = links["delta"].abs().fillna(0.0)
     tops = _largest_by_network(links, "change")
     nodes = nodes_frame(graph)
