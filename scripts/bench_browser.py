@@ -38,13 +38,16 @@ st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x) * value)), key="chart")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 PLOT = ".js-plotly-plot .main-svg"
 #: Remembers the first chart as drawn now; CHART_CHANGED is true once it is drawn differently (the rerun's answer).
-REMEMBER_CHART = "() => { window.__before = document.querySelector('.js-plotly-plot .main-svg').innerHTML; }"
+REMEMBER_CHART = "() => { window.__before = document.querySelector('.js-plotly-plot').innerHTML; }"
 CHART_CHANGED = """() => {
-    const svg = document.querySelector('.js-plotly-plot .main-svg');
-    return svg !== null && svg.innerHTML !== window.__before;
+    const plot = document.querySelector('.js-plotly-plot');
+    return plot !== null && plot.innerHTML !== window.__before;
 }"""
 IDLE = '[data-testid="stStatusWidget"]'
 EUROPE = "Europe (via TAP and the Balkan routes) (bcm/yr)"
+#: The Flows page's slider for the benchmark: every step moves the freight flows, so the map (the page's first chart) is
+#: redrawn. (Europe's demand would not do: TAP is full in the 2025 baseline, so its flows do not move.)
+CARGO = "INSTC cargo, both directions (Mt/yr)"
 
 
 def serve(app: Path, extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
@@ -72,7 +75,7 @@ async def first_figure(browser, url: str) -> float:
     return took
 
 
-async def slider_to_chart(browser, url: str, slider_name: str | None, presses: int = 5) -> list[float]:
+async def slider_to_chart(browser, url: str, slider_name: str | None, presses: int = 5, group: str | None = None) -> list[float]:
     """Seconds from a key press on a slider to the end of the rerun that redraws the chart (the page idle again)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -80,6 +83,8 @@ async def slider_to_chart(browser, url: str, slider_name: str | None, presses: i
     await page.wait_for_selector(PLOT, timeout=120_000)
     await page.wait_for_timeout(500)
     await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
+    if group is not None:  # the sidebar's expander that holds the slider
+        await page.locator('[data-testid="stSidebar"] summary', has_text=group).click()
     slider = page.get_by_role("slider").first if slider_name is None else page.get_by_role("slider", name=slider_name).first
     times = []
     for i in range(presses):
@@ -117,7 +122,7 @@ async def ratios(chromium: str, repeats: int) -> None:
                     print(f"first figure, {page} page".ljust(64) + f"{took:7.2f} s   ratio {took / base:5.2f}  (goal <= 1.2)")
                 base_slider = statistics.median(await slider_to_chart(browser, minimal_url, None))
                 print("slider key to redrawn chart, minimal app (median of 5)".ljust(64) + f"{base_slider:7.2f} s")
-                flows = statistics.median(await slider_to_chart(browser, f"{app_url}/flows", EUROPE))
+                flows = statistics.median(await slider_to_chart(browser, f"{app_url}/flows", CARGO, group="Freight"))
                 print(
                     "slider key to redrawn chart, Flows page".ljust(64)
                     + f"{flows:7.2f} s   ratio {flows / base_slider:5.2f}  (goal <= 1.5)"

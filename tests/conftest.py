@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -67,15 +68,22 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, process: subprocess.Popen):
+    def __init__(self, url: str, process: subprocess.Popen, log):
         self.url = url
         self.process = process
+        #: The server's output, in a file: a pipe nobody reads fills up and then blocks the server mid-run.
+        self.log = log
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
 
 def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", app: Path = ROOT / "app.py") -> Server:
     """A Streamlit server for ``app`` on a free port, once its health check answers (at most 60 s)."""
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open for the server's life: stop_server closes it)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -94,7 +102,7 @@ def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", a
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -103,14 +111,14 @@ def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", a
         try:
             with urllib.request.urlopen(f"{url}{base_path}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    return Server(url, process)
+                    return Server(url, process, log)
         except OSError:
             time.sleep(0.2)
         if process.poll() is not None:
             break
     process.kill()
-    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-    raise RuntimeError(f"streamlit did not start:\n{output}")
+    process.wait(10)
+    raise RuntimeError(f"streamlit did not start:\n{Server(url, process, log).output()}")
 
 
 def stop_server(server: Server) -> None:
@@ -119,6 +127,7 @@ def stop_server(server: Server) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+    server.log.close()
 
 
 @pytest.fixture(scope="session")
@@ -185,6 +194,12 @@ def wait_for_idle(page) -> None:
     """Wait until Streamlit has finished its current run."""
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=45_000)
+
+
+def open_section(page, name: str) -> None:
+    """Open one of the Flows page's tabs under the map (only the open one is built), and wait for its run."""
+    page.get_by_role("tab", name=name).click()
+    wait_for_idle(page)
 
 
 EditCsv = Callable[[Path, str, Callable[[list[list[str]]], None]], None]

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import step_to, wait_for_idle
+from tests.conftest import open_section, step_to, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -80,6 +80,7 @@ def test_table_download_is_a_real_csv(server, page, tmp_path):
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     wait_for_idle(page)
     url_before = page.url
+    open_section(page, "Download")
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="link_flows.csv").click()
     path = tmp_path / "flows.csv"

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from corridors.ui.uncertainty_panel import page_draws
-from tests.conftest import wait_for_idle
+from tests.conftest import open_section, wait_for_idle
 from tests.test_browser_scenarios import EUROPE, UPLOAD_INPUT, assert_no_error, open_flows, slider, step_to
 
 pytestmark = pytest.mark.browser
@@ -22,8 +22,8 @@ def metric_value(page, label: str):
 
 def test_intervals_arrive_without_blocking_and_a_slider_still_answers_at_once(server, page):
     open_flows(page, server, "?year=2025")
-    # At first the metric is the central answer alone, and a progress bar says the draws are running.
-    expect(page.get_by_text("How sure is this?").first).to_be_visible()
+    open_section(page, "How sure is this?")
+    expect(page.get_by_text("How sure is this? Intervals from where the sources disagree")).to_be_visible()
     # A slider moved while the draws run answers at once: the central value changes, no error appears.
     step_to(slider(page, EUROPE), "ArrowLeft", "12.7")
     wait_for_idle(page)

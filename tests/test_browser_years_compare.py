@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import wait_for_idle
+from tests.conftest import open_section, wait_for_idle
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_the_flows_page_draws_the_gas_balance_sankey(server, page):
     expect(labels.filter(has_text=re.compile(r"^Russian gas: 2\.00$"))).to_have_count(1, timeout=30_000)
     expect(labels.filter(has_text=re.compile(r"^Europe: "))).to_have_count(1)
     # The flows map steps through each year's baseline.
-    page.get_by_text("The baseline through the years").click()
+    open_section(page, "Through the years")
     page.get_by_role("button", name=re.compile("Play the flows")).click()
     expect(page.get_by_text("Playing: 2020")).to_be_visible(timeout=30_000)
     expect(page.locator(".js-plotly-plot .gtitle").filter(has_text=re.compile(r"the baseline of 20(20|21|22)"))).to_have_count(1)

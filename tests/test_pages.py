@@ -75,13 +75,29 @@ def metric_value(at: AppTest, label_start: str) -> str:
     raise AssertionError(f"no metric labelled {label_start!r}: {[m.label for m in at.metric]}")
 
 
-def flows_page(query: dict[str, str] | None = None) -> AppTest:
+def flows_page(query: dict[str, str] | None = None, section: str | None = None) -> AppTest:
+    """The Flows page, opened from ``query``; ``section``: the tab under the map to open (only the open one is built)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
+    if section is not None:
+        at.session_state["flows_section"] = section
     at.switch_page(str(ROOT / "corridors/ui/page_scripts/flows.py")).run()
     return at
+
+
+def test_flows_page_builds_only_the_open_section():
+    at = flows_page()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs][:3] == ["Charts", "How sure is this?", "Tables"]
+    assert not at.dataframe, "the tables' tab is closed: its tables are not built"
+    charts = len(at.get("plotly_chart"))
+    assert charts >= 3, "the map and the model's charts"
+    at.session_state["flows_section"] = "Tables"
+    at.run()
+    assert len(at.get("plotly_chart")) == 1, "only the map stays above the tabs"
+    assert "market" in at.dataframe[0].value.columns
 
 
 def test_flows_page_slider_changes_indicators():
@@ -96,7 +112,7 @@ def test_flows_page_slider_changes_indicators():
 
 
 def test_flows_page_reads_scenario_from_url():
-    at = flows_page({"v": "1", "year": "2027", "europe": "20", "tap_capacity": "15"})
+    at = flows_page({"v": "1", "year": "2027", "europe": "20", "tap_capacity": "15"}, section="Tables")
     assert not at.exception, at.exception
     assert not at.warning
     assert at.slider(key="a_year").value == 2027
@@ -174,7 +190,7 @@ def test_sources_page_filters_survive_in_the_url():
 
 
 def test_scenario_survives_a_visit_to_another_page():
-    at = flows_page()
+    at = flows_page(section="Tables")
     at.slider(key="a_europe").set_value(21.0).run()
     at.switch_page(str(ROOT / "corridors/ui/page_scripts/network.py")).run()
     assert not at.exception
@@ -201,12 +217,12 @@ def test_a_ratio_over_almost_nothing_shows_n_a_with_the_reason():
 
 
 def test_flows_page_shows_how_well_the_model_reproduces_the_past():
-    at = flows_page({"v": "1", "year": "2025"})
+    at = flows_page({"v": "1", "year": "2025"}, section="Past record")
     assert not at.exception, at.exception
-    expander = next(e for e in at.expander if e.label.startswith("How well the model reproduces the past"))
+    heading = next(h for h in at.subheader if h.value.startswith("How well the model reproduces the past"))
     table = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     checked = table[table["inside"] != "no figure"]
-    assert f"{int((checked['inside'] == 'no').sum())} of {len(checked)} published figures missed" in expander.label
+    assert f"{int((checked['inside'] == 'no').sum())} of {len(checked)} published figures missed" in heading.value
     order = table["inside"].map({"no": 0, "yes": 1, "no figure": 2})
     assert order.is_monotonic_increasing, "misses come first"
     assert set(table["year"]) == set(range(2018, 2026))

@@ -84,24 +84,22 @@ def _past(data_dir: str | None) -> None:
         return
     checked = table[table["inside"].notna()]
     misses = int(checked["inside"].map(lambda v: v is False).sum())
-    with st.expander(
-        f"How well the model reproduces the past: {misses} of {len(checked)} published figures missed", icon=":material/history:"
-    ):
-        st.caption(
-            "Each year's baseline held against the published outturns (contracts and forecasts left out). Inside means within "
-            "the published range, or within ±5 % of a single figure. Misses come first, with the reason; `python -m corridors "
-            "backtest` prints the same table."
-        )
-        shown = table.assign(inside=table["inside"].map({True: "yes", False: "no", None: "no figure"}))
-        st.dataframe(
-            shown.drop(columns=["source_ids"]),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "year": st.column_config.NumberColumn(format="%d"),
-                **{c: st.column_config.NumberColumn(format="%.2f") for c in ("published_min", "published_max", "model")},
-            },
-        )
+    st.subheader(f"How well the model reproduces the past: {misses} of {len(checked)} published figures missed")
+    st.caption(
+        "Each year's baseline held against the published outturns (contracts and forecasts left out). Inside means within "
+        "the published range, or within ±5 % of a single figure. Misses come first, with the reason; `python -m corridors "
+        "backtest` prints the same table."
+    )
+    shown = table.assign(inside=table["inside"].map({True: "yes", False: "no", None: "no figure"}))
+    st.dataframe(
+        shown.drop(columns=["source_ids"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "year": st.column_config.NumberColumn(format="%d"),
+            **{c: st.column_config.NumberColumn(format="%.2f") for c in ("published_min", "published_max", "model")},
+        },
+    )
 
 
 def _assumption_widgets(name: str, help_text: str) -> None:
@@ -292,11 +290,14 @@ def _scenario(ledger, data_key: str | None) -> tuple[Assumptions, Baseline, Base
     return assumptions, base, shown_base, name, invalid
 
 
-def _charts(figures: dict, context: ExportContext) -> None:
-    """The flows map, then the model's charts two by two, each with its download panel."""
+def _flows_map(figures: dict, context: ExportContext) -> None:
     flows_map = figures["flows"][1]()
     st.plotly_chart(flows_map, theme=None, config=chart_config("corridors-flows"), key="flows_map")
     chart_download_panel(flows_map, "flows", context, "dl_flows")
+
+
+def _model_charts(figures: dict, context: ExportContext) -> None:
+    """The model's charts two by two (the flows map aside), each with its download panel."""
     model_charts = [chart for chart in figures if chart not in ("flows", "network") and not chart.endswith("_sources")]
     for start in range(0, len(model_charts), 2):
         for column, chart in zip(st.columns(2), model_charts[start : start + 2]):
@@ -323,12 +324,12 @@ def _play_years(ledger, graph, extent: str | None) -> None:
         )
         st.plotly_chart(figure, theme=None, config=chart_config("corridors-flows-by-year"), key="flows_map_play")
 
-    with st.expander("The baseline through the years", icon=":material/play_circle:"):
-        st.caption(
-            f"Each year's baseline from {first} to {last}, one after another: links open in their first year and flows follow "
-            "the ledger's figures (the latest carried forward after the last outturn). Your sliders are not applied here."
-        )
-        play_control("flows_play", first, last, frame, label="Play the flows")
+    st.subheader("The baseline through the years")
+    st.caption(
+        f"Each year's baseline from {first} to {last}, one after another: links open in their first year and flows follow "
+        "the ledger's figures (the latest carried forward after the last outturn). Your sliders are not applied here."
+    )
+    play_control("flows_play", first, last, frame, label="Play the flows")
 
 
 def _tables(result: FlowResult) -> None:
@@ -362,18 +363,16 @@ def _tables(result: FlowResult) -> None:
     st.dataframe(link_flow_table(result), hide_index=True, width="stretch", column_config=utilisation)
 
 
+#: The sections under the flows map, one tab each; only the open tab is built and sent (see render).
+SECTIONS = ("Charts", "How sure is this?", "Tables", "Gas money", "Through the years", "Past record", "Download")
+SECTION_KEY = "flows_section"
+
+
 def render() -> None:
     ledger, graph = ledger_or_stop()
     data_key = data_dir()
     assumptions, base, shown_base, name, invalid = _scenario(ledger, data_key)
-    _sidebar(data_key, base)
-    _scenario_files(assumptions, name, data_key)
-    for warning in st.session_state.get("flows_warnings", []):
-        st.warning(warning, icon=":material/link_off:")
-    if invalid:
-        st.error(f"These assumptions cannot be used together: {invalid}. Showing the last valid scenario.", icon=":material/error:")
     result = solve(graph, assumptions)
-    base_result = solve(graph, shown_base.assumptions)
 
     st.title("Flows & what-if")
     networks = result.markets.groupby("network", sort=False)["unit"].first()
@@ -384,24 +383,65 @@ def render() -> None:
         "sized by flow and coloured by utilisation, bottlenecks in dark red. The URL always holds the current scenario: "
         "copy it to share this view."
     )
+    # Laid out in reading order, filled in the order a reader waits for: the flows map (what a slider changes first)
+    # is sent to the browser before the sidebar, the metrics and the rest of the page are built.
+    notices, headline = st.container(), st.container()
     job = uncertainty_panel.start(ledger, graph, shown_base, assumptions, data_key, user_layer_key())
     run = uncertainty_panel.finished(job)
-    _metrics(result, base_result, ledger.wiring, run)
-    _what_limits(result, graph)
-    if result.notes:
-        with st.expander("Model notes: ratios shown as n/a, links without a published capacity"):
-            for note in result.notes:
-                st.caption(note)
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
     probability = run.binding_probability() if run is not None else None
     extent = extent_picker(graph)
-    _charts(scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent), context)
-    _play_years(ledger, graph, extent)
-    assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
-    uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
-    _tables(result)
-    gas_money_panel.render(ledger, result, context, run)
-    _past(data_key)
+    figures = scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent)
+    _flows_map(figures, context)
+
+    _sidebar(data_key, base)
+    _scenario_files(assumptions, name, data_key)
+    with notices:
+        for warning in st.session_state.get("flows_warnings", []):
+            st.warning(warning, icon=":material/link_off:")
+        if invalid:
+            st.error(f"These assumptions cannot be used together: {invalid}. Showing the last valid scenario.", icon=":material/error:")
+    with headline:
+        _metrics(result, solve(graph, shown_base.assumptions), ledger.wiring, run)
+        uncertainty_panel.progress(job)
+        _what_limits(result, graph)
+        if result.notes:
+            with st.expander("Model notes: ratios shown as n/a, links without a published capacity"):
+                for note in result.notes:
+                    st.caption(note)
+
+    # Lazy tabs: a slider step re-sends the open section only, so the browser redraws the map sooner and the first
+    # view carries less. Every section is one click away, and the report holds them all.
+    tabs = dict(zip(SECTIONS, st.tabs(SECTIONS, key=SECTION_KEY, on_change="rerun")))
+    if tabs["Charts"].open:
+        with tabs["Charts"]:
+            _model_charts(figures, context)
+    if tabs["How sure is this?"].open:
+        with tabs["How sure is this?"]:
+            assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
+            uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
+    if tabs["Tables"].open:
+        with tabs["Tables"]:
+            _tables(result)
+    if tabs["Gas money"].open:
+        with tabs["Gas money"]:
+            gas_money_panel.render(ledger, result, context, run)
+    if tabs["Through the years"].open:
+        with tabs["Through the years"]:
+            _play_years(ledger, graph, extent)
+    if tabs["Past record"].open:
+        with tabs["Past record"]:
+            _past(data_key)
+    if tabs["Download"].open:
+        with tabs["Download"]:
+            _downloads(ledger, graph, (assumptions, shown_base, name), result, run, extent, context)
+
+
+def _downloads(
+    ledger, graph, scenario: tuple[Assumptions, Baseline, str], result: FlowResult, run: Uncertainty | None, extent: str | None, context
+) -> None:
+    """Every table as CSV and XLSX, and the report (PDF) and ZIP of the whole scenario."""
+    assumptions, shown_base, name = scenario
     st.subheader("Download for a report")
     st.caption("Every table as CSV, or all of them in one XLSX with a sources sheet and an assumptions sheet.")
     stem = f"corridors-{assumptions.year}"

@@ -45,6 +45,9 @@ KEPT_RUNS = 12
 ABANDON_AFTER = 15.0
 #: After a page moves on, how long (seconds) another page watching the same run has to say so.
 RELEASE_GRACE = 2.5
+#: A run starts once its scenario has stood this long (seconds): stepping a slider queues a run per step, and the draws
+#: of the steps passed through would only take the cores from the page being redrawn.
+SETTLE = 1.0
 
 
 class Abandoned(RuntimeError):
@@ -59,10 +62,14 @@ class Job:
     done: int = 0
     total: int = 1
     seen: float = field(default_factory=time.monotonic)
+    queued: float = field(default_factory=time.monotonic)
+    #: The page that asked for it has moved on to another scenario (and no page has asked since).
+    released: bool = False
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def touch(self) -> None:
         self.seen = time.monotonic()
+        self.released = False
 
     @property
     def abandoned(self) -> bool:
@@ -120,6 +127,7 @@ class Runs:
             job = self._jobs.get(key)
             if job is not None:
                 job.seen = min(job.seen, time.monotonic() - ABANDON_AFTER + RELEASE_GRACE)
+                job.released = True
 
     def _work(self) -> None:
         while True:
@@ -127,9 +135,12 @@ class Runs:
             if job is None:  # stop() was called
                 return
             # A dropped (cancelled) run is skipped; from here on the future is ours alone to settle.
+            if self._stopping.wait(max(0.0, job.queued + SETTLE - time.monotonic())):
+                job.future.cancel()
+                return
             if not job.future.set_running_or_notify_cancel():
                 continue
-            if job.abandoned:
+            if job.abandoned or job.released:
                 job.future.set_exception(Abandoned("nobody asked for these draws any more"))
                 continue
             try:
@@ -190,6 +201,12 @@ def finished(job: Job) -> Uncertainty | None:
     return None if job.future.exception() is not None else job.future.result()
 
 
+def progress(job: Job) -> None:
+    """While the scenario's draws run: a progress bar, which reruns the page once they are done (nothing after that)."""
+    if not job.future.done():
+        _progress(job)
+
+
 @st.fragment(run_every=1.0)
 def _progress(job: Job) -> None:
     """A progress bar while the draws run; once they are done, one rerun of the page to show the intervals."""
@@ -217,7 +234,7 @@ def section(
     """The uncertainty section: progress while the draws run, then the distribution, the tornado and the tables."""
     st.subheader("How sure is this? Intervals from where the sources disagree")
     if not job.future.done():
-        _progress(job)
+        st.caption("The draws are running (their progress is shown under the metrics); the charts appear here when they end.")
         return
     if job.future.cancelled() or job.future.exception() is not None:
         reason = "it was cancelled" if job.future.cancelled() else str(job.future.exception())
