@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import subprocess
 import sys
@@ -133,42 +134,68 @@ async def ratios(chromium: str, repeats: int) -> None:
                 process.terminate()
 
 
+def run_times_ms(log: str) -> list[float]:
+    """The server-side script-run times the app printed (``corridors-run 12.3 ms``, see corridors.ui.app)."""
+    return [float(m) for m in re.findall(r"^corridors-run ([0-9.]+) ms$", log, flags=re.MULTILINE)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 async def load(chromium: str, sessions: int, cycles: int) -> None:
+    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
-    process, url = serve(ROOT / "app.py", {"CORRIDORS_PAGE_DRAWS": "50"})
+    from corridors.ui.app import RUN_LOG_ENV
+
+    server = start_server({"CORRIDORS_PAGE_DRAWS": "50", RUN_LOG_ENV: "1"}, app=ROOT / "app.py")
+    process, url = server.process, server.url
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             await first_figure(browser, f"{url}/flows")  # warm caches
             start_mb = rss_mb(process.pid)
+            runs_before = len(run_times_ms(server.output()))
 
-            async def one(k: int) -> tuple[float, bool]:
+            async def one(k: int) -> tuple[float, bool, str]:
                 europe = round(8 + 0.5 * k, 1)
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                contexts.append(context)
                 page = await context.new_page()
                 began = time.perf_counter()
-                await page.goto(f"{url}/flows?year=2025&europe={europe:g}", timeout=300_000)
-                await page.wait_for_selector(PLOT, timeout=300_000)
-                await page.wait_for_timeout(300)
-                await page.wait_for_selector(IDLE, state="detached", timeout=300_000)
-                took = time.perf_counter() - began
-                value = await page.get_by_role("slider", name=EUROPE).first.input_value()
+                try:
+                    await page.goto(f"{url}/flows?year=2025&europe={europe:g}", timeout=300_000)
+                    await page.wait_for_selector(PLOT, timeout=300_000)
+                    await page.wait_for_timeout(300)
+                    await page.wait_for_selector(IDLE, state="detached", timeout=300_000)
+                    took = time.perf_counter() - began
+                    value = await page.get_by_role("slider", name=EUROPE).first.input_value(timeout=300_000)
+                except PlaywrightError as err:
+                    return time.perf_counter() - began, False, str(err).splitlines()[0]
                 own = value is not None and abs(float(value) - europe) < 1e-6
-                own = own and await page.locator('[data-testid="stException"]').count() == 0
-                contexts.append(context)
-                return took, own
+                errors = await page.locator('[data-testid="stException"]').count()
+                return took, own and errors == 0, "" if own else f"slider reads {value}, not {europe:g}"
 
             contexts: list = []
             results = await asyncio.gather(*(one(k) for k in range(sessions)))
             open_mb = rss_mb(process.pid)
-            times = sorted(t for t, _ in results)
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            runs = run_times_ms(server.output())[runs_before:]
+            times = [t for t, _, _ in results]
             print(
                 f"{sessions} sessions at once on the Flows page, each its own scenario".ljust(64)
-                + f"{sum(ok for _, ok in results)} of {sessions} right"
+                + f"{sum(ok for _, ok, _ in results)} of {sessions} right"
             )
-            print("  page load to idle under load: p50 / p95".ljust(64) + f"{statistics.median(times):7.2f} / {p95:.2f} s")
+            for problem in sorted({p for _, _, p in results if p}):
+                print(f"  problem: {problem}")
+            p50, p95 = statistics.median(times), percentile(times, 0.95)
+            print("  page load to idle under load: p50 / p95".ljust(64) + f"{p50:7.2f} / {p95:.2f} s")
+            if runs:
+                print(
+                    f"  server-side script runs under load ({len(runs)}): p50 / p95".ljust(64)
+                    + f"{statistics.median(runs) / 1000:7.2f} / {percentile(runs, 0.95) / 1000:.2f} s"
+                )
             print("  resident memory per open session".ljust(64) + f"{(open_mb - start_mb) / sessions:7.1f} MB")
             for context in contexts:
                 await context.close()
@@ -182,7 +209,7 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
             end_mb = rss_mb(process.pid)
             print(
                 f"  server memory: start / {sessions} open / after {cycles} more opened and closed".ljust(64)
-                + f"{start_mb:.0f} / {open_mb:.0f} / {end_mb:.0f} MB"
+                + f"{start_mb:.0f} / {open_mb:.0f} / {end_mb:.0f} MB (goal: end within 50 MB of start)"
             )
             await browser.close()
     finally:

@@ -33,6 +33,7 @@ def stepping(steps: int):
 def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_next(monkeypatch):
     monkeypatch.setattr(uncertainty_panel, "KEPT_RUNS", 1)
     monkeypatch.setattr(uncertainty_panel, "ABANDON_AFTER", 0.2)
+    monkeypatch.setattr(uncertainty_panel, "SETTLE", 0.0)  # abandoned after 0.2 s: it must start before that
     runs = Runs()
     release = threading.Event()
     first = runs.job("first", lambda progress: release.wait(10) and "first")
@@ -51,6 +52,7 @@ def test_the_worker_survives_a_run_both_dropped_and_abandoned_and_serves_the_nex
 
 def test_a_run_nobody_watches_stops_at_its_next_step(monkeypatch):
     monkeypatch.setattr(uncertainty_panel, "ABANDON_AFTER", 0.2)
+    monkeypatch.setattr(uncertainty_panel, "SETTLE", 0.0)  # it starts at once, so it is stopped while running
     runs = Runs()
     with pytest.raises(Abandoned):
         runs.job("slow", stepping(200)).future.result(timeout=10)
@@ -74,3 +76,27 @@ def test_stop_ends_a_running_run_and_the_worker_within_its_bound():
     runs.stop(timeout=5)
     assert time.monotonic() - started < 2
     assert isinstance(job.future.exception(timeout=1), Abandoned)
+
+
+def test_a_slider_step_passed_through_draws_nothing_and_the_scenario_kept_starts_once_settled(monkeypatch):
+    monkeypatch.setattr(uncertainty_panel, "SETTLE", 0.3)
+    runs = Runs()
+    started: dict[str, float] = {}
+
+    def work(name: str):
+        def run(progress):
+            started[name] = time.monotonic()
+            return name
+
+        return run
+
+    queued = time.monotonic()
+    passed = runs.job("step 1", work("step 1"))
+    runs.release("step 1")  # the page moved on to the next step at once
+    kept = runs.job("step 2", work("step 2"))
+    assert kept.future.result(timeout=10) == "step 2"
+    assert isinstance(passed.future.exception(timeout=10), Abandoned)
+    assert list(started) == ["step 2"], "the step passed through was never drawn"
+    assert started["step 2"] - queued >= 0.3, "a run waits until its scenario has stood SETTLE seconds"
+    # A page that comes back to the passed step asks again, and gets a run of its own.
+    assert runs.job("step 1", work("step 1")).future.result(timeout=10) == "step 1"

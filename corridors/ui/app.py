@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import streamlit as st
 
+#: Set (to anything) to print each script run's server-side time to stderr, as ``corridors-run 12.3 ms``: the load
+#: check (scripts/bench_browser.py --load) reads them from the server's log.
+RUN_LOG_ENV = "CORRIDORS_RUN_LOG"
 PAGE_SCRIPTS = Path(__file__).resolve().parent / "page_scripts"
 #: url path → (title, icon); the first page is served at the root URL as well.
 PAGES = {
@@ -24,4 +30,9 @@ def main() -> None:
         st.Page(PAGE_SCRIPTS / f"{url}.py", title=title, url_path=url, default=position == 0, icon=icon)
         for position, (url, (title, icon)) in enumerate(PAGES.items())
     ]
-    st.navigation(pages).run()
+    started = time.perf_counter()
+    try:
+        st.navigation(pages).run()
+    finally:  # st.rerun and st.stop end a run by raising: they are timed too
+        if os.environ.get(RUN_LOG_ENV):
+            print(f"corridors-run {(time.perf_counter() - started) * 1000:.1f} ms", file=sys.stderr, flush=True)
