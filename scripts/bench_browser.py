@@ -208,7 +208,7 @@ async def load(chromium: str, sessions: int, cycles: int) -> None:
             await asyncio.sleep(5)
             end_mb = rss_mb(process.pid)
             print(
-                f"  server memory: start / {sessions} open / after {cycles} more opened and closed".ljust(64)
+                f"  server memory: start / {sessions} open / {cycles} more opened, closed".ljust(64)
                 + f"{start_mb:.0f} / {open_mb:.0f} / {end_mb:.0f} MB (goal: end within 50 MB of start)"
             )
             await browser.close()
