@@ -33,9 +33,15 @@ def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
     return times
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value at ``share`` (0.95: the 95th percentile) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 def _report(label: str, times: list[float]) -> None:
-    ms = sorted(t * 1000 for t in times)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    ms = [t * 1000 for t in times]
+    p95 = percentile(ms, 0.95)
     print(f"  {label:<58} median {statistics.median(ms):9.2f} ms   p95 {p95:9.2f} ms   (n={len(ms)})", flush=True)
 
 

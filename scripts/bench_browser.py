@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from corridors.bench import percentile  # noqa: E402
 from corridors.chromium import find_chromium  # noqa: E402
 from tests.conftest import start_server  # noqa: E402
 
@@ -137,11 +138,6 @@ async def ratios(chromium: str, repeats: int) -> None:
 def run_times_ms(log: str) -> list[float]:
     """The server-side script-run times the app printed (``corridors-run 12.3 ms``, see corridors.ui.app)."""
     return [float(m) for m in re.findall(r"^corridors-run ([0-9.]+) ms$", log, flags=re.MULTILINE)]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def load(chromium: str, sessions: int, cycles: int) -> None:
