@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -363,8 +364,7 @@ def _tables(result: FlowResult) -> None:
     st.dataframe(link_flow_table(result), hide_index=True, width="stretch", column_config=utilisation)
 
 
-#: The sections under the flows map, one tab each; only the open tab is built and sent (see render).
-SECTIONS = ("Charts", "How sure is this?", "Tables", "Gas money", "Through the years", "Past record", "Download")
+#: The open tab under the flows map (its sections, render's ``sections``: only the open one is built and sent).
 SECTION_KEY = "flows_section"
 
 
@@ -412,29 +412,26 @@ def render() -> None:
 
     # Lazy tabs: a slider step re-sends the open section only, so the browser redraws the map sooner and the first
     # view carries less. Every section is one click away, and the report holds them all.
-    tabs = dict(zip(SECTIONS, st.tabs(SECTIONS, key=SECTION_KEY, on_change="rerun")))
-    if tabs["Charts"].open:
-        with tabs["Charts"]:
-            _model_charts(figures, context)
-    if tabs["How sure is this?"].open:
-        with tabs["How sure is this?"]:
-            assets = dict(zip(ledger.links["link_id"], ledger.links["asset"]))
-            uncertainty_panel.section(job, ledger.wiring.indicators, ledger.wiring.headline, assumptions.year, context, assets)
-    if tabs["Tables"].open:
-        with tabs["Tables"]:
-            _tables(result)
-    if tabs["Gas money"].open:
-        with tabs["Gas money"]:
-            gas_money_panel.render(ledger, result, context, run)
-    if tabs["Through the years"].open:
-        with tabs["Through the years"]:
-            _play_years(ledger, graph, extent)
-    if tabs["Past record"].open:
-        with tabs["Past record"]:
-            _past(data_key)
-    if tabs["Download"].open:
-        with tabs["Download"]:
-            _downloads(ledger, graph, (assumptions, shown_base, name), result, run, extent, context)
+    sections: dict[str, Callable[[], None]] = {
+        "Charts": lambda: _model_charts(figures, context),
+        "How sure is this?": lambda: uncertainty_panel.section(
+            job,
+            ledger.wiring.indicators,
+            ledger.wiring.headline,
+            assumptions.year,
+            context,
+            dict(zip(ledger.links["link_id"], ledger.links["asset"])),
+        ),
+        "Tables": lambda: _tables(result),
+        "Gas money": lambda: gas_money_panel.render(ledger, result, context, run),
+        "Through the years": lambda: _play_years(ledger, graph, extent),
+        "Past record": lambda: _past(data_key),
+        "Download": lambda: _downloads(ledger, graph, (assumptions, shown_base, name), result, run, extent, context),
+    }
+    for tab, draw in zip(st.tabs(list(sections), key=SECTION_KEY, on_change="rerun"), sections.values()):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def _downloads(
