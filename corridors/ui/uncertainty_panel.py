@@ -134,10 +134,10 @@ class Runs:
             job, work = self._queue.get()
             if job is None:  # stop() was called
                 return
-            # A dropped (cancelled) run is skipped; from here on the future is ours alone to settle.
             if self._stopping.wait(max(0.0, job.queued + SETTLE - time.monotonic())):
                 job.future.cancel()
                 return
+            # A dropped (cancelled) run is skipped; from here on the future is ours alone to settle.
             if not job.future.set_running_or_notify_cancel():
                 continue
             if job.abandoned or job.released:
@@ -231,7 +231,8 @@ def interval_text(run: Uncertainty | None, indicator: str, central: float, unit:
 def section(
     job: Job, wiring_indicators: pd.DataFrame, headline: list[str], year: int, context: ExportContext, assets: dict[str, str]
 ) -> None:
-    """The uncertainty section: progress while the draws run, then the distribution, the tornado and the tables."""
+    """The uncertainty section: once the draws are done (progress shows under the metrics), the distribution, the
+    tornado and the tables."""
     st.subheader("How sure is this? Intervals from where the sources disagree")
     if not job.future.done():
         st.caption("The draws are running (their progress is shown under the metrics); the charts appear here when they end.")
