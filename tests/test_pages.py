@@ -226,3 +226,22 @@ def test_flows_page_shows_how_well_the_model_reproduces_the_past():
     order = table["inside"].map({"no": 0, "yes": 1, "no figure": 2})
     assert order.is_monotonic_increasing, "misses come first"
     assert set(table["year"]) == set(range(2018, 2026))
+
+
+def test_the_tables_say_which_links_a_published_rate_routes_and_which_an_assumption():
+    at = flows_page(section="Tables")
+    assert not at.exception, at.exception
+
+    def costs() -> pd.DataFrame:
+        table = next(d.value for d in at.dataframe if "cost_per_km" in d.value.columns)
+        return table.set_index("link_id")
+
+    before = costs()
+    assert set(before["basis"]) == {"published", "assumption"}
+    caption = " ".join(c.value for c in at.caption)
+    assert "3 of the 31 freight links are routed by a published rate in USD/TEU-km" in caption
+    at.slider(key="a_sea_cost_per_teu_km").set_value(0.4).run()
+    after = costs()
+    assumed = before["basis"] == "assumption"
+    assert (after.loc[assumed, "cost_per_km"] > before.loc[assumed, "cost_per_km"]).all()
+    assert after.loc[~assumed, "cost_per_km"].equals(before.loc[~assumed, "cost_per_km"])

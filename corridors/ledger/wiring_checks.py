@@ -46,13 +46,7 @@ def check_wiring(tables: dict[str, pd.DataFrame], metrics: set[str], report: Pro
                     report("model_routes.csv", _line(index), "branches", f"no link in links.csv is on branch '{branch}'")
     costs = tables.get("model_costs")
     if costs is not None:
-        seen: set[tuple] = set()
-        for index, row in costs.iterrows():
-            _formula(report, "model_costs.csv", index, "weight", row["weight"], names)
-            key = (row["network"], row["mode"], row["branch"] if isinstance(row["branch"], str) else "")
-            if key in seen:
-                report("model_costs.csv", _line(index), "mode", f"a second cost row for {'/'.join(k for k in key if k)}")
-            seen.add(key)
+        _check_costs(costs, names, tables.get("links"), report)
     link_ids = set(tables["links"]["link_id"].dropna()) if tables.get("links") is not None else None
     indicators = tables.get("model_indicators")
     if indicators is not None:
@@ -85,6 +79,38 @@ def _formula(report: ProblemSink, file: str, index: object, column: str, text: o
         return
     for message in check(text, names, functions):
         report(file, _line(index), column, message)
+
+
+def _check_costs(costs: pd.DataFrame, names: set[str], links: pd.DataFrame | None, report: ProblemSink) -> None:
+    """One row per (network, mode, branch, links); named links fit the row; a published rate names its sources."""
+    seen: set[tuple] = set()
+    units: dict[str, str] = {}
+    kinds = {} if links is None else {row["link_id"]: (row["network"], row["mode"]) for row in links.to_dict("records")}
+    for index, row in costs.iterrows():
+        _formula(report, "model_costs.csv", index, "weight", row["weight"], names)
+        named = split_ids(row["link_ids"])
+        key = (row["network"], row["mode"], row["branch"] if isinstance(row["branch"], str) else "", ";".join(sorted(named)))
+        if key in seen:
+            report("model_costs.csv", _line(index), "mode", f"a second cost row for {'/'.join(k for k in key if k)}")
+        seen.add(key)
+        for link in named:
+            if link in kinds and kinds[link] != (row["network"], row["mode"]):
+                network, mode = kinds[link]
+                report(
+                    "model_costs.csv",
+                    _line(index),
+                    "link_ids",
+                    f"link '{link}' is a {network} {mode} link, not {row['network']} {row['mode']}: name it in a row of its own mode",
+                )
+        if row["basis"] == "published" and not split_ids(row["source_ids"]):
+            report("model_costs.csv", _line(index), "source_ids", "a published rate needs the ids of its sources")
+        if row["basis"] != "tie_break":
+            unit = row["unit"] if isinstance(row["unit"], str) else ""
+            first = units.setdefault(row["network"], unit)
+            if unit != first:
+                wanted = f"the unit '{first}'" if first else "no unit"
+                message = f"{row['network']} costs are added along a route: this row needs {wanted}, as the first"
+                report("model_costs.csv", _line(index), "unit", message)
 
 
 def _check_assumptions(frame: pd.DataFrame, links: pd.DataFrame | None, metrics: set[str], report: ProblemSink) -> None:

@@ -12,7 +12,9 @@ What the model does with each place is read from the wiring (:mod:`corridors.led
 - markets take delivery at any of their nodes; own use is served before exports;
 - a market with an origin (freight) is split into route classes, each allowed on
   some branches; cargo takes the cheapest open route it may use, a link costing its
-  length (published, or the great-circle distance × 1.2) times a weight per mode;
+  length (published, or the great-circle distance × 1.2) times its cost per km: a
+  published rate where the wiring names one for the link, elsewhere a weight per mode
+  (and branch) in the same unit;
 - assumptions move links: capacity, opening year, open when positive, a share kept
   back (a swap fee); a link marked bidirectional carries flow both ways within one
   capacity;
@@ -58,6 +60,8 @@ class FlowResult:
         Value per indicator (NaN where a ratio's denominator is below its floor).
     notes
         Caveats in words (links without a capacity, ratios shown as n/a).
+    routing_costs
+        What a km costs on each routed link and on what basis (:meth:`FlowModel.routing_costs`).
     """
 
     assumptions: AssumptionsBase
@@ -69,6 +73,7 @@ class FlowResult:
     definitions: pd.DataFrame | None = None
     #: Each network's solved arrays (supplies used, per-market totals): what formulas read besides the tables.
     solved: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    routing_costs: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def unmet(self) -> dict[str, float]:
@@ -302,23 +307,65 @@ class FlowModel(IndicatorsMixin):
 
     # -- solving ----------------------------------------------------------------------
 
-    def _cost_rules(self, net: _Network) -> list[tuple[np.ndarray, Any]]:
-        """(links it applies to, weight formula) per cost row; rows for one branch come last, so they win."""
+    def _cost_rules(self, net: _Network) -> list[tuple[np.ndarray, Any, dict[str, Any]]]:
+        """(links it applies to, cost formula, its row) per cost row, the most specific last so that it wins.
+
+        A row naming links beats one naming a branch, which beats one naming only a mode.
+        """
         costs = self.wiring.costs[self.wiring.costs["network"] == net.name]
         mode, branch = net.links["mode"].to_numpy(), net.links["branch"].to_numpy()
+        link_ids = net.links["link_id"].to_numpy()
+
+        def specificity(row: dict[str, Any]) -> tuple[bool, bool]:
+            return bool(split_ids(row["link_ids"])), isinstance(row["branch"], str)
+
         rules = []
-        for row in sorted(costs.to_dict("records"), key=lambda r: isinstance(r["branch"], str)):
+        for row in sorted(costs.to_dict("records"), key=specificity):
             mask = mode == row["mode"]
             if isinstance(row["branch"], str):
                 mask &= branch == row["branch"]
-            rules.append((mask, parse(row["weight"])))
+            if named := split_ids(row["link_ids"]):
+                mask &= np.isin(link_ids, named)
+            rules.append((mask, parse(row["weight"]), row))
         return rules
 
+    def _link_cost_per_km(self, net: _Network, values: dict[str, float]) -> np.ndarray:
+        per_km = np.zeros(net.n_forward)
+        for mask, expression, _ in self._costs[net.name]:
+            per_km[mask] = expression.evaluate(values)
+        return per_km
+
     def _cost_per_km(self, net: _Network, values: dict[str, float]) -> np.ndarray:
-        weight = np.zeros(net.n_forward)
-        for mask, expression in self._costs[net.name]:
-            weight[mask] = expression.evaluate(values)
-        return weight[net.arc_link] * net.distance
+        return self._link_cost_per_km(net, values)[net.arc_link] * net.distance
+
+    def routing_costs(self, values: dict[str, float]) -> pd.DataFrame:
+        """What a km costs on each link the model routes over, and why.
+
+        Parameters
+        ----------
+        values
+            Every assumption's value (``variables(assumptions.model_dump())``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per link of a network with markets: ``cost_per_km`` and its ``unit``,
+            the ``basis`` of the cost row that prices it (``published``, ``assumption`` or
+            ``tie_break``; empty where no row does, and the link costs nothing), the row's
+            ``formula``, ``source_ids`` and ``note``, and the ``distance_km`` routed over.
+        """
+        frames = []
+        for net in self.networks.values():
+            described = {column: np.full(net.n_forward, "", dtype=object) for column in ("unit", "basis", "formula", "source_ids", "note")}
+            for mask, _, row in self._costs[net.name]:
+                described["unit"][mask] = row["unit"] if isinstance(row["unit"], str) else ""
+                described["basis"][mask] = row["basis"]
+                described["formula"][mask] = str(row["weight"])
+                described["source_ids"][mask] = ";".join(split_ids(row["source_ids"]))
+                described["note"][mask] = row["note"] if isinstance(row["note"], str) else ""
+            columns = ["link_id", "network", "mode", "branch", "asset", "distance_km"]
+            frames.append(net.links[columns].reset_index(drop=True).assign(cost_per_km=self._link_cost_per_km(net, values), **described))
+        return pd.concat(frames, ignore_index=True)
 
     def solve_network(
         self,
@@ -445,7 +492,7 @@ class FlowModel(IndicatorsMixin):
             notes.insert(
                 0, f"{len(unlimited)} open links have no published capacity and are not limited in the model: {', '.join(unlimited)}."
             )
-        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved)
+        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved, self.routing_costs(values))
 
     def links_sized_by_assumptions(self) -> set[str]:
         """Links whose capacity an assumption sets (its ``effect`` is ``capacity``): links.csv's figure does not apply."""

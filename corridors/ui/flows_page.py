@@ -67,7 +67,7 @@ from corridors.ui.flows_state import (
 from corridors.ui.player import play_control
 from corridors.views.maps import network_figure
 from corridors.views.style import source_line
-from corridors.views.tables import balance_table, link_flow_table, market_table
+from corridors.views.tables import balance_table, link_flow_table, market_table, routing_cost_summary, routing_cost_table
 
 
 @st.cache_data(show_spinner="Holding the baseline against the published record…", max_entries=8)
@@ -362,6 +362,22 @@ def _tables(result: FlowResult) -> None:
             st.dataframe(balance, hide_index=True, width="stretch")
     st.subheader("Flow on every link")
     st.dataframe(link_flow_table(result), hide_index=True, width="stretch", column_config=utilisation)
+    costs = routing_cost_table(result)
+    if not costs.empty:
+        st.subheader("What a km costs on each link")
+        st.caption(
+            f"{routing_cost_summary(costs)} Cargo free to switch branch (the sidebar's share) takes the cheapest open route "
+            "by these costs; the rest keeps to the branch shares and only picks its path within its branch by them."
+        )
+        st.dataframe(
+            costs,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "cost_per_km": st.column_config.NumberColumn(format="%.3f"),
+                "distance_km": st.column_config.NumberColumn(format="%.0f"),
+            },
+        )
 
 
 #: The open tab under the flows map (its sections, render's ``sections``: only the open one is built and sent).

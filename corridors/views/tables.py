@@ -100,6 +100,41 @@ def link_flow_table(result: FlowResult) -> pd.DataFrame:
     return table
 
 
+def routing_cost_table(result: FlowResult) -> pd.DataFrame:
+    """What a km costs on each link the model routes over by cost, published rates first.
+
+    Tie-breaks (costs that only order equally good routes, as in the gas network) are left
+    out: they route nothing a reader would argue with.
+    """
+    costs = result.routing_costs if result.routing_costs is not None else pd.DataFrame(columns=["basis"])
+    table = costs[costs["basis"].isin(("published", "assumption"))]
+    table = table.sort_values(["network", "basis", "mode", "link_id"], ascending=[True, False, True, True])
+    columns = ["link_id", "network", "asset", "branch", "mode", "distance_km", "cost_per_km", "unit", "basis", "formula", "source_ids"]
+    columns.append("note")
+    table = table[columns].reset_index(drop=True)
+    title = f"What a km costs on each link, {result.assumptions.year}"
+    table.attrs = {"title": title, "units": {"cost_per_km": "unit column", "distance_km": "km"}}
+    return table
+
+
+def routing_cost_summary(table: pd.DataFrame) -> str:
+    """One sentence per network: how many links a published rate prices, and how many a labelled assumption."""
+    sentences = []
+    for network, rows in table.groupby("network", sort=False):
+        published = rows[rows["basis"] == "published"]
+        assumed = len(rows) - len(published)
+        unit = next((u for u in rows["unit"] if u), "cost units")
+        if published.empty:
+            sentences.append(f"No {network} link has a published rate: all {assumed} are routed by relative weights, labelled assumptions.")
+            continue
+        assets = ", ".join(dict.fromkeys(published["asset"]))
+        sentences.append(
+            f"{len(published)} of the {len(rows)} {network} links are routed by a published rate in {unit} ({assets}); "
+            f"the other {assumed} by relative weights, labelled assumptions."
+        )
+    return " ".join(sentences)
+
+
 def market_table(result: FlowResult) -> pd.DataFrame:
     table = result.markets.reset_index(names="market")
     table.attrs = {"title": f"Demand, delivered and unmet, {result.assumptions.year}"}
