@@ -132,3 +132,24 @@ def test_network_filter_survives_a_reload(server, page, ledger):
     gas_by_2030 = int(((links["network"] == "gas") & (links["first_year"].isna() | (links["first_year"] <= 2030))).sum())
     expect(page.get_by_text("Links shown (").first).to_have_text(f"Links shown ({gas_by_2030} of {len(links)})")
     assert "freight" not in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+
+
+def test_flows_page_opens_on_its_summary_and_a_closed_group_opens_with_its_value(server, page):
+    page.goto(f"{server.url}/flows?v=1&tap_capacity=15&contestable_share=0.5")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    wait_for_idle(page)
+    # The summary, in words: what differs from the year's baseline, and what each market receives.
+    expect(page.get_by_text("Changed from the baseline of 2025")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^TAP capacity: 15 bcm/yr \(baseline [0-9.]+ bcm/yr\)$"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Europe: [0-9.]+ of [0-9.]+ bcm/yr delivered"))).to_be_visible()
+    # Gas capacity is closed on arrival, so its sliders are not there; opening it shows the link's own value.
+    tap = page.get_by_role("slider", name=re.compile(r"^TAP capacity \(bcm\/yr\)"))  # "/" escaped for the JS regex
+    expect(tap).to_have_count(0)
+    page.locator('[data-testid="stSidebar"] summary', has_text="Gas capacity").click()
+    expect(tap).to_have_value("15", timeout=30_000)
+    assert re.search(r"[?&]tap_capacity=15(&|$)", page.url), page.url
+    # The tables say which links a published rate routes and which a labelled assumption.
+    open_section(page, "Tables")
+    expect(page.get_by_text("What a km costs on each link")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"3 of the 31 freight links are routed by a published rate in USD/TEU-km"))).to_be_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0

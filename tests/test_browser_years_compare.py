@@ -56,6 +56,7 @@ def test_a_shared_comparison_link_opens_both_scenarios_and_the_difference_map(se
 
 def test_the_flows_page_draws_the_gas_balance_sankey(server, page):
     _open(page, f"{server.url}/flows?v=1&russia_to_azerbaijan=2")
+    open_section(page, "Charts")  # the page opens on its summary, in words
     sankey = page.locator(".js-plotly-plot .sankey").first
     sankey.scroll_into_view_if_needed()
     labels = page.locator(".js-plotly-plot .sankey .node-label")

@@ -34,7 +34,7 @@ def metric(at: AppTest, label_start: str):
 
 
 def test_url_is_written_in_the_run_that_loads_a_named_scenario_resets_or_moves_a_slider():
-    at = flows_page()
+    at = flows_page(groups=("Gas capacity",))
     assert query(at) == {"v": "1", "year": "2025"}
     at.selectbox(key="flows_pick").set_value("eu-20-bcm-2027").run()
     assert not at.exception
@@ -61,7 +61,7 @@ def test_caption_and_map_title_say_edited_after_a_slider_move():
 
 
 def test_a_named_scenario_becomes_edited_when_a_slider_moves_and_named_again_when_moved_back():
-    at = flows_page()
+    at = flows_page(groups=("Gas capacity",))
     at.selectbox(key="flows_pick").set_value("eu-20-bcm-2027").run()
     assert "**EU 20 bcm by 2027**" in scenario_caption(at)
     assert map_title(at).endswith(": EU 20 bcm by 2027")
@@ -94,7 +94,7 @@ def test_a_parameter_given_twice_is_warned_about_and_the_url_is_cleaned():
 
 
 def test_number_box_and_slider_follow_each_other_and_the_url():
-    at = flows_page()
+    at = flows_page(groups=("Freight",))
     before = metric_value(at, "Gas demand not met")
     at.number_input(key="n_europe").set_value(20.0).run()
     assert not at.exception

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from corridors.ui.flows_state import group_key
 from tests.conftest import ROOT
 from tests.test_validate import set_cell
 
@@ -75,14 +76,20 @@ def metric_value(at: AppTest, label_start: str) -> str:
     raise AssertionError(f"no metric labelled {label_start!r}: {[m.label for m in at.metric]}")
 
 
-def flows_page(query: dict[str, str] | None = None, section: str | None = None) -> AppTest:
-    """The Flows page, opened from ``query``; ``section``: the tab under the map to open (only the open one is built)."""
+def flows_page(query: dict[str, str] | None = None, section: str | None = None, groups: tuple[str, ...] = ()) -> AppTest:
+    """The Flows page, opened from ``query``.
+
+    ``section``: the tab under the map to open; ``groups``: the sidebar's groups of assumptions to open besides the
+    two open on arrival. Only what is open is built, so a test reads a closed group's sliders after opening it.
+    """
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     if section is not None:
         at.session_state["flows_section"] = section
+    for group in groups:
+        at.session_state[group_key(group)] = True
     at.switch_page(str(ROOT / "corridors/ui/page_scripts/flows.py")).run()
     return at
 
@@ -90,14 +97,45 @@ def flows_page(query: dict[str, str] | None = None, section: str | None = None) 
 def test_flows_page_builds_only_the_open_section():
     at = flows_page()
     assert not at.exception, at.exception
-    assert [t.label for t in at.tabs][:3] == ["Charts", "How sure is this?", "Tables"]
+    assert [t.label for t in at.tabs][:3] == ["Summary", "Charts", "How sure is this?"]
     assert not at.dataframe, "the tables' tab is closed: its tables are not built"
-    charts = len(at.get("plotly_chart"))
-    assert charts >= 3, "the map and the model's charts"
+    assert len(at.get("plotly_chart")) == 1, "the page opens on the summary, in words: only the map is drawn"
+    summary = " ".join(m.value for m in at.markdown)
+    assert "Every assumption is at the baseline of 2025" in summary
+    assert "Europe: " in summary and "bcm/yr delivered" in summary
+    at.session_state["flows_section"] = "Charts"
+    at.run()
+    assert len(at.get("plotly_chart")) >= 3, "the map and the model's charts"
     at.session_state["flows_section"] = "Tables"
     at.run()
     assert len(at.get("plotly_chart")) == 1, "only the map stays above the tabs"
     assert "market" in at.dataframe[0].value.columns
+
+
+def test_the_summary_lists_what_was_changed_from_the_baseline():
+    at = flows_page({"v": "1", "europe": "20"})
+    assert not at.exception, at.exception
+    summary = " ".join(m.value for m in at.markdown)
+    assert "Changed from the baseline of 2025" in summary
+    assert "Europe (via TAP and the Balkan routes): 20 bcm/yr (baseline " in summary
+    assert "Europe: " in summary and " unmet" in summary
+
+
+def test_a_closed_group_is_not_built_and_keeps_its_values():
+    """The sidebar builds only its open groups; a closed group's assumptions still count, survive a year change and show
+    when it is opened."""
+    at = flows_page({"v": "1", "tap_capacity": "15"})
+    assert not at.exception, at.exception
+    keys = {s.key for s in at.slider}
+    assert "a_europe" in keys and "a_tap_capacity" not in keys, "Gas capacity is closed on arrival"
+    assert at.query_params["tap_capacity"] in (["15"], "15")
+    at.slider(key="a_year").set_value(2027).run()
+    assert not at.exception, at.exception
+    assert at.query_params["tap_capacity"] in (["15"], "15"), "a closed group's own value outlives a change of year"
+    at.session_state[group_key("Gas capacity")] = True
+    at.run()
+    assert at.slider(key="a_tap_capacity").value == 15.0
+    assert at.number_input(key="n_tap_capacity").value == 15.0
 
 
 def test_flows_page_slider_changes_indicators():
@@ -112,7 +150,7 @@ def test_flows_page_slider_changes_indicators():
 
 
 def test_flows_page_reads_scenario_from_url():
-    at = flows_page({"v": "1", "year": "2027", "europe": "20", "tap_capacity": "15"}, section="Tables")
+    at = flows_page({"v": "1", "year": "2027", "europe": "20", "tap_capacity": "15"}, section="Tables", groups=("Gas capacity",))
     assert not at.exception, at.exception
     assert not at.warning
     assert at.slider(key="a_year").value == 2027
@@ -133,7 +171,7 @@ def test_hostile_url_warns_and_renders_defaults():
 
 
 def test_impossible_branch_shares_show_an_error_and_keep_last_result():
-    at = flows_page()
+    at = flows_page(groups=("Freight",))
     at.slider(key="a_western_share").set_value(0.9).run()
     at.slider(key="a_eastern_share").set_value(0.5).run()
     assert not at.exception
@@ -229,7 +267,7 @@ def test_flows_page_shows_how_well_the_model_reproduces_the_past():
 
 
 def test_the_tables_say_which_links_a_published_rate_routes_and_which_an_assumption():
-    at = flows_page(section="Tables")
+    at = flows_page(section="Tables", groups=("Freight",))
     assert not at.exception, at.exception
 
     def costs() -> pd.DataFrame:

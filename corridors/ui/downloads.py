@@ -44,7 +44,11 @@ def chart_download_panel(fig: go.Figure, name: str, context: ExportContext, key:
     ``version`` identifies what the chart shows (filters, scenario): a file prepared
     for another version is not offered for saving.
     """
-    with st.expander("Download this chart (PNG, SVG, PDF)", icon=":material/download:"):
+    # Built only while open: a page has a panel per chart, and every element of a run delays the browser's first chart.
+    panel = st.expander("Download this chart (PNG, SVG, PDF)", icon=":material/download:", key=f"{key}_panel", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         cols = st.columns([1, 1, 1])
         fmt = cols[0].radio("Format", [f.upper() for f in IMAGE_FORMATS], key=f"{key}_fmt", horizontal=True)
         preset = cols[1].selectbox(

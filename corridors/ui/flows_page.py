@@ -52,6 +52,7 @@ from corridors.ui.flows_state import (
     baseline_for,
     current_values,
     follow_layer,
+    group_key,
     init_state,
     load_named,
     number_key,
@@ -67,6 +68,7 @@ from corridors.ui.flows_state import (
 from corridors.ui.player import play_control
 from corridors.views.maps import network_figure
 from corridors.views.style import source_line
+from corridors.views.summary import changed_assumptions, delivery_lines
 from corridors.views.tables import balance_table, link_flow_table, market_table, routing_cost_summary, routing_cost_table
 
 
@@ -172,7 +174,12 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
             help="Every assumption back to its default for the selected year.",
         )
         for position, group in enumerate(wiring.groups):
-            with st.expander(group, expanded=position < 2):
+            # A closed group is not built: its widgets are most of the page's elements, and the browser handles every
+            # element of a run before it draws the map. Its values live on in flows_values meanwhile (init_state).
+            expander = st.expander(group, expanded=position < 2, key=group_key(group), on_change="rerun")
+            if not expander.open:
+                continue
+            with expander:
                 for name in wiring.parameter_names(group):
                     info = wiring.parameter_info(name)
                     prov = base.provenance.get(name)
@@ -295,6 +302,22 @@ def _flows_map(figures: dict, context: ExportContext) -> None:
     flows_map = figures["flows"][1]()
     st.plotly_chart(flows_map, theme=None, config=chart_config("corridors-flows"), key="flows_map")
     chart_download_panel(flows_map, "flows", context, "dl_flows")
+
+
+def _summary(result: FlowResult, graph, assumptions: Assumptions, shown_base: Baseline, wiring: Wiring) -> None:
+    """The scenario in words: what differs from the year's baseline, and what each market receives."""
+    year = assumptions.year
+    changed = changed_assumptions(assumptions, shown_base.assumptions, wiring)
+    if changed:
+        st.markdown(f"**Changed from the baseline of {year}**\n\n" + "\n".join(f"- {md_escape(line)}" for line in changed))
+    else:
+        st.markdown(f"Every assumption is at the baseline of {year}. Each default's source is in its help (the **?** beside it).")
+    lines = delivery_lines(result, graph)
+    st.markdown("**What each market receives**\n\n" + "\n".join(f"- {md_escape(line)}" for line in lines))
+    st.caption(
+        "The charts, the intervals from the sources' ranges, the tables with their sources, the money and the past record "
+        "are in the other tabs; the Download tab's PDF report holds them all."
+    )
 
 
 def _model_charts(figures: dict, context: ExportContext) -> None:
@@ -427,8 +450,10 @@ def render() -> None:
                     st.caption(note)
 
     # Lazy tabs: a slider step re-sends the open section only, so the browser redraws the map sooner and the first
-    # view carries less. Every section is one click away, and the report holds them all.
+    # view carries less. The page opens on the summary, in words: measured, the charts' tab open on arrival kept the
+    # browser from drawing the map for about 1.5 s more. Every section is one click away, and the report holds them all.
     sections: dict[str, Callable[[], None]] = {
+        "Summary": lambda: _summary(result, graph, assumptions, shown_base, ledger.wiring),
         "Charts": lambda: _model_charts(figures, context),
         "How sure is this?": lambda: uncertainty_panel.section(
             job,

@@ -48,6 +48,11 @@ def slider_key(name: str) -> str:
     return PREFIX + name
 
 
+def group_key(group: str) -> str:
+    """Key of the sidebar's expander for a group of assumptions (its state: open or closed)."""
+    return f"flows_group:{group}"
+
+
 def number_key(name: str) -> str:
     return NUMBER_PREFIX + name
 
@@ -130,8 +135,11 @@ def on_year_change(data_dir: str | None) -> None:
     new_year = st.session_state[slider_key("year")]
     old_year = st.session_state.get("flows_year_seen", new_year)
     old, new = baseline_for(data_dir, old_year).assumptions, baseline_for(data_dir, new_year).assumptions
+    # A closed group's widgets were not drawn last run, so Streamlit may have forgotten them: their values are kept here.
+    kept = st.session_state.get("flows_values", {})
     for name in wiring_for(data_dir).parameter_names():
-        if math.isclose(st.session_state[slider_key(name)], getattr(old, name), abs_tol=1e-9):
+        value = st.session_state.get(slider_key(name), kept.get(name))
+        if value is not None and math.isclose(value, getattr(old, name), abs_tol=1e-9):
             st.session_state[slider_key(name)] = getattr(new, name)
             st.session_state[number_key(name)] = getattr(new, name)
     st.session_state["flows_year_seen"] = new_year
