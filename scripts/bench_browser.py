@@ -85,9 +85,12 @@ async def slider_to_chart(browser, url: str, slider_name: str | None, presses: i
     await page.wait_for_selector(PLOT, timeout=120_000)
     await page.wait_for_timeout(500)
     await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
-    if group is not None:  # the sidebar's expander that holds the slider
+    if group is not None:  # the sidebar's expander that holds the slider: closed groups are built when opened
         await page.locator('[data-testid="stSidebar"] summary', has_text=group).click()
     slider = page.get_by_role("slider").first if slider_name is None else page.get_by_role("slider", name=slider_name).first
+    await slider.wait_for(timeout=120_000)
+    await page.wait_for_timeout(300)
+    await page.wait_for_selector(IDLE, state="detached", timeout=120_000)
     times = []
     for i in range(presses):
         await page.evaluate(REMEMBER_CHART)

@@ -97,3 +97,19 @@ def test_the_command_line_refuses_an_extent_the_ledger_does_not_name(tmp_path):
     )
     assert done.returncode != 0
     assert "--extent 'Atlantis' is not a map extent of this ledger; choose one of: Whole corridor, Caucasus–Caspian" in done.stderr
+
+
+def test_outlines_are_no_finer_than_the_view_needs_and_print_keeps_the_fine_ones(ledger, graph):
+    from corridors.export import report_figure
+    from corridors.views.geo import COARSE_OUTLINES, FINE_OUTLINES
+
+    whole = network_figure(graph, title="t", footer="f", sources=ledger.sources)
+    assert whole.layout.geo.resolution == COARSE_OUTLINES, "the whole corridor spans tens of degrees: coarse outlines on screen"
+    closeups = map_extents(graph)[1:]
+    assert closeups, "the ledger names at least one close-up"
+    for extent in closeups:
+        figure = network_figure(graph, title="t", footer="f", sources=ledger.sources, extent=extent)
+        assert figure.layout.geo.resolution == FINE_OUTLINES, extent
+    printed = report_figure(whole, ExportContext("Test", 2025, exported_on=date(2026, 12, 3)))
+    assert printed.layout.geo.resolution == FINE_OUTLINES
+    assert whole.layout.geo.resolution == COARSE_OUTLINES, "the screen's figure is not changed by its export"

@@ -26,6 +26,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from corridors.chromium import HINT, ChromiumNotFound, find_chromium
+from corridors.views.geo import FINE_OUTLINES
 from corridors.views.maps import fit_geo_to_frame
 from corridors.views.style import TOPOJSON_DIR, footer_annotation
 
@@ -177,6 +178,8 @@ def report_figure(fig: go.Figure, context: ExportContext, preset: str = "slide",
         margin=dict(b=bottom),
         font=dict(size=base_font),
     )
+    # Print keeps the fine outlines whatever the screen drew (a wide view is drawn coarse on screen, for speed).
+    out.update_geos(resolution=FINE_OUTLINES)
     height = size.height
     if text_scale != 1.0:
         _scale_text(out, text_scale)

@@ -17,6 +17,12 @@ WHOLE_CORRIDOR = "Whole corridor"
 #: A close-up's margin around its places, in degrees (it frames a small region tightly).
 CLOSEUP_MARGIN_DEG = 1.0
 
+#: The shipped Natural Earth outlines: 1:50m for print and for close-ups, 1:110m for a wide view on screen.
+FINE_OUTLINES, COARSE_OUTLINES = 50, 110
+#: A view at least this wide (degrees of longitude) is drawn on screen from the coarse outlines: at the page's width
+#: the fine ones add detail smaller than a pixel, and the browser takes longer to draw and redraw them.
+COARSE_FROM_LON_DEG = 25.0
+
 
 def _root(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The full graph under a filtered view: the map does not jump when links are hidden."""
@@ -65,12 +71,21 @@ def projected_aspect(bounds: dict[str, tuple[float, float]]) -> float:
     return _projected_aspect(bounds["lon"], bounds["lat"])
 
 
+def outline_resolution(bounds: dict[str, tuple[float, float]]) -> int:
+    """The outlines a view needs on screen: coarse for a view as wide as COARSE_FROM_LON_DEG or wider, else fine.
+
+    Exports always use the fine outlines (:func:`corridors.export.render.report_figure`).
+    """
+    low, high = bounds["lon"]
+    return COARSE_OUTLINES if high - low >= COARSE_FROM_LON_DEG else FINE_OUTLINES
+
+
 def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
     """The map: Natural Earth projection over the corridors' region, drawn from the shipped outlines."""
     return dict(
         geo=dict(
             projection_type="natural earth",
-            resolution=50,
+            resolution=outline_resolution(bounds),
             showcountries=True,
             countrycolor="#9a9a9a",
             showcoastlines=True,
