@@ -109,6 +109,14 @@ class Wiring:
 
     def parameter_info(self, name: str) -> dict[str, Any]:
         """Unit, group, label, step, bounds, help, note, rule and default fallback of an assumption."""
+        return dict(self._infos[name])
+
+    @cached_property
+    def _infos(self) -> dict[str, dict[str, Any]]:
+        # Read in every page run, dozens of times: parsed once per wiring.
+        return {name: self._parse_info(name) for name in self._rows}
+
+    def _parse_info(self, name: str) -> dict[str, Any]:
         row = self._rows[name]
         integer = bool(row["integer"])
         cast = int if integer else float
@@ -142,15 +150,20 @@ class Wiring:
 
     def parameter_names(self, group: str | None = None) -> list[str]:
         """The assumptions a user sets (not the year), optionally of one group, in table order."""
+        return list(self._names_by_group.get(group, ()))
+
+    @cached_property
+    def _names_by_group(self) -> dict[str | None, tuple[str, ...]]:
         rows = self.assumptions[self.assumptions["rule"] != "year"]
-        if group is not None:
-            rows = rows[rows["group"] == group]
-        return list(rows["name"])
+        by_group: dict[str | None, tuple[str, ...]] = {None: tuple(rows["name"])}
+        for group in dict.fromkeys(rows["group"]):
+            by_group[group] = tuple(rows.loc[rows["group"] == group, "name"])
+        return by_group
 
     @property
     def groups(self) -> list[str]:
         """Sidebar groups in the order they first appear."""
-        return list(dict.fromkeys(self.assumptions.loc[self.assumptions["rule"] != "year", "group"]))
+        return [group for group in self._names_by_group if group is not None]
 
     @cached_property
     def assumption_model(self) -> type[AssumptionsBase]:

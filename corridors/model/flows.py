@@ -26,7 +26,9 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any
 
 import networkx as nx
@@ -73,7 +75,12 @@ class FlowResult:
     definitions: pd.DataFrame | None = None
     #: Each network's solved arrays (supplies used, per-market totals): what formulas read besides the tables.
     solved: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    routing_costs: pd.DataFrame | None = field(default=None, repr=False)
+    #: Builds :attr:`routing_costs` when first read: a slider step rarely shows it, and it costs as much as a solve.
+    costs_of_links: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+
+    @cached_property
+    def routing_costs(self) -> pd.DataFrame | None:
+        return None if self.costs_of_links is None else self.costs_of_links()
 
     @property
     def unmet(self) -> dict[str, float]:
@@ -492,7 +499,7 @@ class FlowModel(IndicatorsMixin):
             notes.insert(
                 0, f"{len(unlimited)} open links have no published capacity and are not limited in the model: {', '.join(unlimited)}."
             )
-        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved, self.routing_costs(values))
+        return FlowResult(a, links, nodes, markets, indicators, notes, self.wiring.indicators, solved, partial(self.routing_costs, values))
 
     def links_sized_by_assumptions(self) -> set[str]:
         """Links whose capacity an assumption sets (its ``effect`` is ``capacity``): links.csv's figure does not apply."""

@@ -304,6 +304,17 @@ def _flows_map(figures: dict, context: ExportContext) -> None:
     chart_download_panel(flows_map, "flows", context, "dl_flows")
 
 
+def _baseline_result(graph, base: Baseline) -> FlowResult:
+    """The year's baseline solved, kept in this session: every slider step compares against the same one."""
+    values = base.assumptions.model_dump()
+    kept = st.session_state.get("flows_baseline_result")
+    # The graph itself, not its id: a reloaded ledger is a new graph, and an id can be reused.
+    if kept is None or kept[0] is not graph or kept[1] != values:
+        kept = (graph, values, solve(graph, base.assumptions))
+        st.session_state["flows_baseline_result"] = kept
+    return kept[2]
+
+
 def _summary(result: FlowResult, graph, assumptions: Assumptions, shown_base: Baseline, wiring: Wiring) -> None:
     """The scenario in words: what differs from the year's baseline, and what each market receives."""
     year = assumptions.year
@@ -441,7 +452,7 @@ def render() -> None:
         if invalid:
             st.error(f"These assumptions cannot be used together: {invalid}. Showing the last valid scenario.", icon=":material/error:")
     with headline:
-        _metrics(result, solve(graph, shown_base.assumptions), ledger.wiring, run)
+        _metrics(result, _baseline_result(graph, shown_base), ledger.wiring, run)
         uncertainty_panel.progress(job)
         _what_limits(result, graph)
         if result.notes:
