@@ -47,7 +47,8 @@ class Shortfall:
     limits: list[Limit] = field(default_factory=list)
 
 
-def _number(value: float) -> str:
+def short_number(value: float) -> str:
+    """A figure to two decimals at most, with no trailing zeros (12.8, 4, 0.28)."""
     return f"{round(float(value), 2):g}"
 
 
@@ -146,7 +147,7 @@ def shortfalls(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> list
 
 
 def _limits_text(limits: list[Limit]) -> str:
-    named = [f"{limit.asset} ({_number(limit.capacity)} {limit.unit})" for limit in limits[:MAX_NAMED]]
+    named = [f"{limit.asset} ({short_number(limit.capacity)} {limit.unit})" for limit in limits[:MAX_NAMED]]
     more = len(limits) - len(named)
     if more:
         named.append(f"{more} more link{'s' if more > 1 else ''}")
@@ -160,7 +161,8 @@ def _and(items: list[str]) -> str:
 
 def describe(shortfall: Shortfall) -> str:
     """One sentence: how short the market is, and which capacities are full."""
-    head = f"{shortfall.label} is {shortfall.unmet:,.2f} {shortfall.unit} short of its {_number(shortfall.demand)} {shortfall.unit} demand"
+    demand = short_number(shortfall.demand)
+    head = f"{shortfall.label} is {shortfall.unmet:,.2f} {shortfall.unit} short of its {demand} {shortfall.unit} demand"
     if not shortfall.limits:
         return head + ": no capacity on its way is full, so the supply assumed (or the routes open) is what limits it."
     return f"{head}: {_limits_text(shortfall.limits)}."
@@ -200,7 +202,7 @@ def explain_unmet(result: FlowResult, graph: nx.MultiDiGraph | None = None, foun
         if len(group) == 1:
             sentences.append(describe(group[0]))
             continue
-        short = _and([f"{s.label} ({s.unmet:,.2f} of {_number(s.demand)} {s.unit})" for s in group])
+        short = _and([f"{s.label} ({s.unmet:,.2f} of {short_number(s.demand)} {s.unit})" for s in group])
         sentences.append(f"{short} are short: {_limits_text(group[0].limits)}.")
     return sentences
 

@@ -11,12 +11,8 @@ import math
 import networkx as nx
 
 from corridors.ledger.wiring import AssumptionsBase, Wiring
-from corridors.model.explain import market_label
+from corridors.model.explain import market_label, short_number
 from corridors.model.flows import FlowResult
-
-
-def _number(value: float) -> str:
-    return f"{round(float(value), 2):g}"
 
 
 def changed_assumptions(assumptions: AssumptionsBase, base: AssumptionsBase, wiring: Wiring) -> list[str]:
@@ -28,7 +24,7 @@ def changed_assumptions(assumptions: AssumptionsBase, base: AssumptionsBase, wir
             continue
         info = wiring.parameter_info(name)
         unit = f" {info['unit']}" if info["unit"] and info["unit"] != "year" else ""
-        lines.append(f"{info['label']}: {_number(value)}{unit} (baseline {_number(default)}{unit})")
+        lines.append(f"{info['label']}: {short_number(value)}{unit} (baseline {short_number(default)}{unit})")
     return lines
 
 
@@ -39,6 +35,6 @@ def delivery_lines(result: FlowResult, graph: nx.MultiDiGraph | None = None) -> 
         demand, delivered, unmet = float(row["demand"]), float(row["delivered"]), float(row["unmet"])
         if demand <= 0:
             continue
-        line = f"{market_label(str(market), graph, result)}: {_number(delivered)} of {_number(demand)} {row['unit']} delivered"
-        lines.append(line + (f", {_number(unmet)} unmet" if unmet > 1e-6 else ""))
+        line = f"{market_label(str(market), graph, result)}: {short_number(delivered)} of {short_number(demand)} {row['unit']} delivered"
+        lines.append(line + (f", {short_number(unmet)} unmet" if unmet > 1e-6 else ""))
     return lines

@@ -109,8 +109,10 @@ def routing_cost_table(result: FlowResult) -> pd.DataFrame:
     costs = result.routing_costs if result.routing_costs is not None else pd.DataFrame(columns=["basis"])
     table = costs[costs["basis"].isin(("published", "assumption"))]
     table = table.sort_values(["network", "basis", "mode", "link_id"], ascending=[True, False, True, True])
-    columns = ["link_id", "network", "asset", "branch", "mode", "distance_km", "cost_per_km", "unit", "basis", "formula", "source_ids"]
-    columns.append("note")
+    columns = [
+        *("link_id", "network", "asset", "branch", "mode", "distance_km"),
+        *("cost_per_km", "unit", "basis", "formula", "source_ids", "note"),
+    ]
     table = table[columns].reset_index(drop=True)
     title = f"What a km costs on each link, {result.assumptions.year}"
     table.attrs = {"title": title, "units": {"cost_per_km": "unit column", "distance_km": "km"}}
