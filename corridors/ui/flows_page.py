@@ -117,11 +117,24 @@ def _assumption_widgets(name: str, help_text: str) -> None:
     cast = int if is_int else float
     low, high, step = cast(info["minimum"]), cast(info["maximum"]), cast(1 if is_int else info["step"])
     st.markdown(f"<small>{label}</small>", help=help_text, unsafe_allow_html=True)
-    wide, narrow = st.columns([2, 1], vertical_alignment="center", gap="small")
+    # One horizontal container rather than two columns: three elements fewer per assumption for the browser to handle.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
+    wide = narrow = row
     # `value` is the scenario's own value, not the slider's minimum: the browser falls back on it if it loses the
     # widget's state, as it can when a full rerun (the draws' end) crosses an upload. The key keeps the widget's id.
     value = cast(st.session_state[slider_key(name)])
-    wide.slider(label, low, high, value, step=step, key=slider_key(name), on_change=on_slider, args=(name,), label_visibility="collapsed")
+    wide.slider(
+        label,
+        low,
+        high,
+        value,
+        step=step,
+        key=slider_key(name),
+        on_change=on_slider,
+        args=(name,),
+        label_visibility="collapsed",
+        width="stretch",
+    )
     narrow.number_input(
         f"{label} value",
         low,
@@ -133,6 +146,7 @@ def _assumption_widgets(name: str, help_text: str) -> None:
         on_change=on_number,
         args=(name,),
         label_visibility="collapsed",
+        width=96,
     )
 
 
