@@ -119,11 +119,10 @@ def _assumption_widgets(name: str, help_text: str) -> None:
     st.markdown(f"<small>{label}</small>", help=help_text, unsafe_allow_html=True)
     # One horizontal container rather than two columns: three elements fewer per assumption for the browser to handle.
     row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
-    wide = narrow = row
     # `value` is the scenario's own value, not the slider's minimum: the browser falls back on it if it loses the
     # widget's state, as it can when a full rerun (the draws' end) crosses an upload. The key keeps the widget's id.
     value = cast(st.session_state[slider_key(name)])
-    wide.slider(
+    row.slider(
         label,
         low,
         high,
@@ -135,7 +134,7 @@ def _assumption_widgets(name: str, help_text: str) -> None:
         label_visibility="collapsed",
         width="stretch",
     )
-    narrow.number_input(
+    row.number_input(
         f"{label} value",
         low,
         high,

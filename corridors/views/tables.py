@@ -106,13 +106,14 @@ def routing_cost_table(result: FlowResult) -> pd.DataFrame:
     Tie-breaks (costs that only order equally good routes, as in the gas network) are left
     out: they route nothing a reader would argue with.
     """
-    costs = result.routing_costs if result.routing_costs is not None else pd.DataFrame(columns=["basis"])
-    table = costs[costs["basis"].isin(("published", "assumption"))]
-    table = table.sort_values(["network", "basis", "mode", "link_id"], ascending=[True, False, True, True])
     columns = [
         *("link_id", "network", "asset", "branch", "mode", "distance_km"),
         *("cost_per_km", "unit", "basis", "formula", "source_ids", "note"),
     ]
+    # A result built by hand, without the model's costs, shows an empty table rather than failing.
+    costs = result.routing_costs if result.routing_costs is not None else pd.DataFrame(columns=columns)
+    table = costs[costs["basis"].isin(("published", "assumption"))]
+    table = table.sort_values(["network", "basis", "mode", "link_id"], ascending=[True, False, True, True])
     table = table[columns].reset_index(drop=True)
     title = f"What a km costs on each link, {result.assumptions.year}"
     table.attrs = {"title": title, "units": {"cost_per_km": "unit column", "distance_km": "km"}}
