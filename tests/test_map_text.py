@@ -113,3 +113,23 @@ def test_outlines_are_no_finer_than_the_view_needs_and_print_keeps_the_fine_ones
     printed = report_figure(whole, ExportContext("Test", 2025, exported_on=date(2026, 12, 3)))
     assert printed.layout.geo.resolution == FINE_OUTLINES
     assert whole.layout.geo.resolution == COARSE_OUTLINES, "the screen's figure is not changed by its export"
+
+
+@pytest.mark.parametrize("with_flows", [False, True], ids=["network", "flows"])
+@pytest.mark.parametrize("extent", [None, "Caucasus–Caspian"])
+def test_the_pages_unchecked_map_is_the_checked_one(ledger, graph, result, extent, with_flows):
+    """The page builds its maps without plotly's checks (for speed): what it sends must be what the checks would pass."""
+    import json
+
+    import plotly.io as pio
+
+    from corridors.export.render import report_figure
+
+    flows = result.links.set_index("link_id") if with_flows else None
+    checked, unchecked = (
+        network_figure(graph, flows, title="t", sources=ledger.sources, extent=extent, validate=validate) for validate in (True, False)
+    )
+    # Parsed, not as text: the two may list a trace's properties in another order.
+    assert json.loads(pio.to_json(unchecked, validate=False)) == json.loads(pio.to_json(checked, validate=False))
+    context = ExportContext("Baseline", 2025)
+    assert json.loads(report_figure(unchecked, context).to_json()) == json.loads(report_figure(checked, context).to_json())

@@ -181,12 +181,15 @@ def scenario_figures(
     estimates: pd.DataFrame | None = None,
     binding_probability: pd.Series | None = None,
     extent: str | None = None,
+    validate: bool = True,
 ) -> dict[str, tuple[str, Callable[[], go.Figure]]]:
     """The charts of a solved scenario: name → (title, builder); the maps show ``extent`` (None: the whole corridor).
 
     Builders are lazy, so a caller renders only what it shows or exports. Each
     chart's footer names the publishers behind its numbers: the links' sources for
-    the maps, the sources of the defaults for the model charts.
+    the maps, the sources of the defaults for the model charts. ``validate=False``
+    builds the maps without plotly's property checks, for the page's redraws; files
+    keep them.
     """
     year = result.assumptions.year
     wiring = ledger.wiring
@@ -223,6 +226,7 @@ def scenario_figures(
                 footer=publishers(link_ids + defaults()),
                 sources=ledger.sources,
                 extent=extent,
+                validate=validate,
             ),
         )
     }
@@ -241,7 +245,9 @@ def scenario_figures(
         figures[chart] = (title, lambda chart=chart: indicator_figure(result, chart, publishers(defaults())))
     figures["network"] = (
         "The network",
-        lambda: network_figure(graph, footer=publishers(link_ids, from_defaults=False), sources=ledger.sources, extent=extent),
+        lambda: network_figure(
+            graph, footer=publishers(link_ids, from_defaults=False), sources=ledger.sources, extent=extent, validate=validate
+        ),
     )
     for row in wiring.indicators[wiring.indicators["published_series"].notna()].to_dict("records"):
         ref = SeriesRef.parse(row["published_series"])

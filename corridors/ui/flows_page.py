@@ -454,7 +454,8 @@ def render() -> None:
     context = ExportContext(name, assumptions.year, permalink=permalink(assumptions, shown_base.assumptions, _base_url()))
     probability = run.binding_probability() if run is not None else None
     extent = extent_picker(graph)
-    figures = scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent)
+    # The page's own figures skip plotly's checks (the same builders, checked, make the files).
+    figures = scenario_figures(ledger, graph, result, shown_base, name, binding_probability=probability, extent=extent, validate=False)
     _flows_map(figures, context)
 
     _sidebar(data_key, base)

@@ -81,10 +81,13 @@ def outline_resolution(bounds: dict[str, tuple[float, float]]) -> int:
 
 
 def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
-    """The map: Natural Earth projection over the corridors' region, drawn from the shipped outlines."""
+    """The map: Natural Earth projection over the corridors' region, drawn from the shipped outlines.
+
+    Written in plotly's nested form (no ``projection_type`` shorthand): a figure built without validation is sent as is.
+    """
     return dict(
         geo=dict(
-            projection_type="natural earth",
+            projection=dict(type="natural earth"),
             resolution=outline_resolution(bounds),
             showcountries=True,
             countrycolor="#9a9a9a",
@@ -97,8 +100,8 @@ def geo_layout_dict(bounds: dict[str, tuple[float, float]]) -> dict:
             showocean=False,
             showlakes=True,
             lakecolor="#e4eef5",
-            lonaxis_range=list(bounds["lon"]),
-            lataxis_range=list(bounds["lat"]),
+            lonaxis=dict(range=list(bounds["lon"])),
+            lataxis=dict(range=list(bounds["lat"])),
             bgcolor="#e4eef5",
         ),
         height=720,

@@ -5,6 +5,7 @@ The map itself (region, projection, fitting it to a frame) is in :mod:`corridors
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from corridors.ledger.graph import links_frame, nodes_frame
+from corridors.ledger.graph import links_frame
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
@@ -107,13 +108,19 @@ def _source_texts(sources: pd.DataFrame | None) -> dict[str, str] | None:
     """Each source's hover line: its publisher, and its title when short. Built once per figure, not once per link."""
     if sources is None:
         return None
-    texts = {}
-    for source_id, publisher, title in zip(sources["source_id"], sources["publisher"], sources["title"]):
-        text = f"{publisher}: {title}" if _present(title) and len(str(title)) <= SHORT_TITLE else str(publisher)
-        # Hover boxes do not wrap by themselves; plotly reads the text as HTML, so angle brackets are escaped.
-        text = text.replace("<", "&lt;").replace(">", "&gt;")
-        texts[source_id] = "· " + "<br>   ".join(textwrap.wrap(text, 90))
-    return texts
+    return {
+        source_id: _source_text(str(publisher), str(title) if _present(title) else None)
+        for source_id, publisher, title in zip(sources["source_id"], sources["publisher"], sources["title"])
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_text(publisher: str, title: str | None) -> str:
+    # Kept: wrapping every source's text was a tenth of a slider step's map. A pure function of two strings.
+    text = f"{publisher}: {title}" if title is not None and len(title) <= SHORT_TITLE else publisher
+    # Hover boxes do not wrap by themselves; plotly reads the text as HTML, so angle brackets are escaped.
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    return "· " + "<br>   ".join(textwrap.wrap(text, 90))
 
 
 def _source_lines(source_ids: Iterable[str], texts: dict[str, str] | None) -> list[str]:
@@ -163,6 +170,7 @@ def network_figure(
     footer: str | None = None,
     sources: pd.DataFrame | None = None,
     extent: str | None = None,
+    validate: bool = True,
 ) -> go.Figure:
     """Draw both corridors on a map, key places named, the busiest links' flows written on them.
 
@@ -186,6 +194,8 @@ def network_figure(
     extent
         The whole corridor (None), or a close-up named in nodes.csv's ``map_extent``
         (see :func:`corridors.views.geo.map_extents`).
+    validate
+        False skips plotly's property checks (see :func:`corridors.views.style.new_figure`): the page's redraws.
 
     Returns
     -------
@@ -197,9 +207,10 @@ def network_figure(
     if graph.number_of_edges() == 0:
         layout = {**base_layout_dict(title, footer or "Sources: none"), **geo_layout_dict(bounds)}
         layout["annotations"].append(dict(text="No link matches the filters", showarrow=False, font=dict(size=16)))
-        return new_figure(layout=layout)
-    links = _links_with_flows(graph, flows)
-    nodes = nodes_frame(graph)
+        return new_figure(layout=layout, validate=validate)
+    # Plain records rather than frames: a map has some fifty links, and pandas' per-call cost was most of its build.
+    links = _link_records(graph, flows)
+    nodes = _node_records(graph)
     with_flows = flows is not None
     groups, mids = _link_geometry(links, nodes, with_flows, sources, graph.graph.get("branch_labels", {}))
     traces = _line_traces(groups)
@@ -219,10 +230,10 @@ def network_figure(
     traces += [_midpoint_trace(mids), _node_trace(nodes)]
     traces += _label_traces(nodes, links, mids, bounds, with_flows)
     if footer is None:
-        footer = source_line((s for ids in links["source_ids"] for s in ids), sources)
+        footer = source_line((s for link in links for s in link["source_ids"]), sources)
     layout = {**base_layout_dict(title, footer), **geo_layout_dict(bounds)}
     layout["legend"] = {**layout["legend"], "x": 0.01, "y": 0.02, "xanchor": "left", "yanchor": "bottom"}
-    return new_figure(traces, layout)
+    return new_figure(traces, layout, validate=validate)
 
 
 #: Flow values are written on this many of each network's busiest links (those in view).
@@ -233,22 +244,22 @@ def _inside(bounds: dict[str, tuple[float, float]], lon: float, lat: float) -> b
     return bounds["lon"][0] <= lon <= bounds["lon"][1] and bounds["lat"][0] <= lat <= bounds["lat"][1]
 
 
-def _label_traces(nodes: pd.DataFrame, links: pd.DataFrame, mids: dict[str, list], bounds: dict, with_flows: bool) -> list[dict]:
+def _label_traces(nodes: list[dict], links: list[dict], mids: dict[str, list], bounds: dict, with_flows: bool) -> list[dict]:
     """Names of the key places (nodes.csv's ``map_label``) and, with flows, the busiest links' flows: placed apart."""
     named = [
-        row
-        for row in nodes.to_dict("records")
-        if isinstance(row.get("map_label"), str) and row["map_label"].strip() and _inside(bounds, row["x"], row["y"])
+        row for row in nodes if isinstance(row.get("map_label"), str) and row["map_label"].strip() and _inside(bounds, row["x"], row["y"])
     ]
     # Most important first (map_rank 1), so that a crowded map drops the lesser names.
     named.sort(key=lambda row: float(row["map_rank"]) if _present(row.get("map_rank")) else 99.0)
     wanted = [Label(str(row["map_label"]), float(row["x"]), float(row["y"])) for row in named]
     if with_flows:
         positions = {link: (lon, lat) for link, lon, lat in zip(mids["link_id"], mids["lon"], mids["lat"])}
-        for _, group in links[links["flow"].fillna(0) > 1e-6].groupby("network"):
-            busiest = group.sort_values("flow", ascending=False, kind="stable")
-            busiest = busiest[[link in positions and _inside(bounds, *positions[link]) for link in busiest["link_id"]]]
-            for row in busiest.head(FLOW_LABELS_PER_NETWORK).to_dict("records"):
+        moving = [link for link in links if _present(link["flow"]) and link["flow"] > 1e-6]
+        for network in sorted({link["network"] for link in moving}):
+            # Busiest first; sorted() is stable, so equal flows keep the ledger's order.
+            busiest = sorted((link for link in moving if link["network"] == network), key=lambda link: -link["flow"])
+            busiest = [link for link in busiest if link["link_id"] in positions and _inside(bounds, *positions[link["link_id"]])]
+            for row in busiest[:FLOW_LABELS_PER_NETWORK]:
                 wanted.append(Label(f"{row['flow']:.3g} {row['unit']}", *positions[row["link_id"]], fixed=True))
     # Labels keep clear of each other and of the labelled places' own symbols (place_labels adds those).
     placed = place_labels(wanted, degrees_per_pixel(bounds["lon"], bounds["lat"], projected_aspect(bounds)))
@@ -276,22 +287,35 @@ def _label_traces(nodes: pd.DataFrame, links: pd.DataFrame, mids: dict[str, list
     return traces
 
 
-def _links_with_flows(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> pd.DataFrame:
-    """The graph's links, joined to the model's flows when given (its ``capacity`` as ``model_capacity``)."""
-    links = links_frame(graph)
+#: The model's columns a map reads (flows indexed by link_id); ``capacity`` arrives as ``model_capacity``.
+FLOW_COLUMNS = ("flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse", "binding_probability")
+
+
+def _node_records(graph: nx.MultiDiGraph) -> list[dict]:
+    """The graph's places, one dict each (``node_id`` and its attributes), in the graph's order."""
+    return [{"node_id": node, **data} for node, data in graph.nodes(data=True)]
+
+
+def _link_records(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> list[dict]:
+    """The graph's links, one dict each, with the model's flows when given (a link it does not list gets NaN)."""
+    links = [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
     if flows is None:
         return links
-    wanted = ["flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse", "binding_probability"]
-    # Renamed so the ledger's capacity stays beside the model's: the hover shows both when they differ.
-    return links.join(flows[[c for c in wanted if c in flows.columns]].rename(columns={"capacity": "model_capacity"}), how="left")
+    columns = [c for c in FLOW_COLUMNS if c in flows.columns]
+    by_link = {link_id: values for link_id, *values in zip(flows.index, *(flows[c].tolist() for c in columns))}
+    missing = [math.nan] * len(columns)
+    for link in links:
+        # Renamed so the ledger's capacity stays beside the model's: the hover shows both when they differ.
+        link.update(("model_capacity" if c == "capacity" else c, v) for c, v in zip(columns, by_link.get(link["link_id"], missing)))
+    return links
 
 
-def _largest_by_network(links: pd.DataFrame, column: str) -> dict[str, float]:
+def _largest_by_network(links: list[dict], column: str) -> dict[str, float]:
     """Each network's largest ``column`` (0 when none is known): line widths are relative to it."""
     tops = {}
     for net in NETWORK_UNITS:
-        top = links.loc[links["network"] == net, column].max()
-        tops[net] = 0.0 if pd.isna(top) else float(top)
+        values = [link[column] for link in links if link["network"] == net and _present(link[column])]
+        tops[net] = float(max(values)) if values else 0.0
     return tops
 
 
@@ -313,16 +337,16 @@ def _link_style(link: dict, with_flows: bool, tops: dict[str, float]) -> tuple[s
 
 
 def _link_geometry(
-    links: pd.DataFrame, nodes: pd.DataFrame, with_flows: bool, sources: pd.DataFrame | None, branches: dict[str, str]
+    links: list[dict], nodes: list[dict], with_flows: bool, sources: pd.DataFrame | None, branches: dict[str, str]
 ) -> tuple[dict[tuple, dict[str, list]], dict[str, list]]:
     """Line coordinates grouped by style, and each link's midpoint with its hover text and marker colour."""
     tops = _largest_by_network(links, "flow" if with_flows else "capacity")
-    position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
-    names = {n: str(name) if _present(name) else n for n, name in zip(nodes["node_id"], nodes["name"])}
+    position = {node["node_id"]: (node["x"], node["y"]) for node in nodes}
+    names = {node["node_id"]: str(node["name"]) if _present(node.get("name")) else node["node_id"] for node in nodes}
     groups: dict[tuple, dict[str, list]] = {}
     mids: dict[str, list] = {"link_id": [], "lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
     source_texts = _source_texts(sources)
-    for link in links.to_dict("records"):
+    for link in links:
         style = _link_style(link, with_flows, tops)
         x0, y0 = position[link["from_node"]]
         x1, y1 = position[link["to_node"]]
@@ -392,19 +416,19 @@ def _midpoint_trace(mids: dict[str, list]) -> dict:
     )
 
 
-def _node_trace(nodes: pd.DataFrame) -> dict:
+def _node_trace(nodes: list[dict]) -> dict:
     """The places, shaped by kind, with name, country and kind on hover."""
-    node_text = [f"<b>{n}</b><br>{c} · {k.replace('_', ' ')}" for n, c, k in zip(nodes["name"], nodes["country"], nodes["kind"])]
+    node_text = [f"<b>{n['name']}</b><br>{n['country']} · {n['kind'].replace('_', ' ')}" for n in nodes]
     return dict(
         type="scattergeo",
         mode="markers",
-        lon=nodes["x"].to_numpy(float),
-        lat=nodes["y"].to_numpy(float),
+        lon=np.array([n["x"] for n in nodes], dtype=float),
+        lat=np.array([n["y"] for n in nodes], dtype=float),
         text=np.array(node_text, dtype=object),
         marker=dict(
             size=8,
             color="#333333",
-            symbol=np.array([NODE_SYMBOLS.get(k, "circle") for k in nodes["kind"]], dtype=object),
+            symbol=np.array([NODE_SYMBOLS.get(n["kind"], "circle") for n in nodes], dtype=object),
             line=dict(width=1, color="white"),
         ),
         hovertemplate="%{text}<extra></extra>",
@@ -456,14 +480,14 @@ def difference_figure(
         change of the link's network.
     """
     bounds = map_bounds(graph, extent)
-    links = links_frame(graph).join(deltas.set_index("link_id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
-    links["change"] = links["delta"].abs().fillna(0.0)
+    frame = links_frame(graph).join(deltas.set_index("link_id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
+    links = frame.assign(change=frame["delta"].abs().fillna(0.0)).to_dict("records")
     tops = _largest_by_network(links, "change")
-    nodes = nodes_frame(graph)
-    position = {n: (x, y) for n, x, y in zip(nodes["node_id"], nodes["x"], nodes["y"])}
+    nodes = _node_records(graph)
+    position = {node["node_id"]: (node["x"], node["y"]) for node in nodes}
     groups: dict[tuple, dict[str, list]] = {}
     mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
-    for link in links.to_dict("records"):
+    for link in links:
         delta = float(link["delta"]) if _present(link["delta"]) else 0.0
         label, colour = DIFFERENCE_LEGEND[2] if abs(delta) < NO_CHANGE_BELOW else DIFFERENCE_LEGEND[0 if delta > 0 else 1]
         width = 1.0 if label == "no change" else _width(abs(delta), tops[link["network"]])

@@ -35,9 +35,13 @@ REPORT_TEMPLATE = go.layout.Template(
 )
 
 
-def new_figure(data: list | None = None, layout: dict | None = None) -> go.Figure:
-    """A figure on our light template, built in one step (plotly validates each update call)."""
-    return go.Figure(data=data or [], layout={"template": REPORT_TEMPLATE, **(layout or {})})
+def new_figure(data: list | None = None, layout: dict | None = None, validate: bool = True) -> go.Figure:
+    """A figure on our light template, built in one step (plotly validates each update call).
+
+    ``validate=False`` skips plotly's checks of every property, most of the time a big figure takes to build: for the
+    page's redraws only, of builders whose validated figures the tests compare it with (see tests/test_map_text.py).
+    """
+    return go.Figure(data=data or [], layout={"template": REPORT_TEMPLATE, **(layout or {})}, _validate=validate)
 
 
 def plotly_config(filename: str = "corridors-chart", base_path: str = "") -> dict:
