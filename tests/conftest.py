@@ -79,8 +79,11 @@ class Server:
         return self.log.read().decode(errors="replace")
 
 
-def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", app: Path = ROOT / "app.py") -> Server:
-    """A Streamlit server for ``app`` on a free port, once its health check answers (at most 60 s)."""
+def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", app: Path = ROOT / "app.py", cwd: Path = ROOT) -> Server:
+    """A Streamlit server for ``app`` on a free port, once its health check answers (at most 60 s).
+
+    ``cwd``: where it runs, whose ``.streamlit/config.toml`` it reads (the project's by default).
+    """
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
     log = tempfile.TemporaryFile()  # noqa: SIM115 (open for the server's life: stop_server closes it)
@@ -100,7 +103,7 @@ def start_server(env_extra: dict[str, str] | None = None, base_path: str = "", a
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
