@@ -205,8 +205,7 @@ def scenario_figures(
 
     def publishers(ids: Iterable[str], network: str | None = None, from_defaults: bool = True) -> str:
         """The chart's source line; it says so when the defaults behind the chart rest on the reader's own figures."""
-        sources = ledger.all_sources
-        line = source_line(ids, sources.assign(publisher=sources["publisher"].astype(str).map(inert)))
+        line = source_line(ids, ledger.all_sources, publisher=inert)
         return f"{line}. {USER_FOOTER}." if from_defaults and uses_user_data(network) else line
 
     def series(metric: str, subject: str, title: str) -> go.Figure:

@@ -199,10 +199,11 @@ class Wiring:
         markets = self.flows[self.flows["role"] == "market"]
         return markets if network is None else markets[markets["network"] == network]
 
-    @property
-    def networks(self) -> list[str]:
+    @cached_property
+    def networks(self) -> tuple[str, ...]:
         """Networks with at least one market, in table order."""
-        return list(dict.fromkeys(self.markets()["network"]))
+        # Kept (the wiring never changes): the page asks for it on every run.
+        return tuple(dict.fromkeys(self.markets()["network"]))
 
     @cached_property
     def market_ends(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
@@ -229,11 +230,11 @@ class Wiring:
     def indicator_rows(self) -> list[dict[str, Any]]:
         return self.indicators.to_dict("records")
 
-    @property
-    def headline(self) -> list[str]:
+    @cached_property
+    def headline(self) -> tuple[str, ...]:
         """Indicators shown as the page's headline metrics, in order."""
         rows = self.indicators[self.indicators["headline"].notna()].sort_values("headline")
-        return list(rows["indicator"])
+        return tuple(rows["indicator"])
 
 
 def _non_negative(kind: str, label: str, expression: Any) -> Callable[[dict[str, float]], str | None]:

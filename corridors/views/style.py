@@ -8,7 +8,7 @@ shows and where its numbers come from.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -77,12 +77,14 @@ def footer_annotation(text: str, shift: int = -8) -> dict:
     )
 
 
-def source_line(source_ids: Iterable[str], sources: pd.DataFrame | None = None, limit: int = 6) -> str:
-    """A compact "Sources: …" line naming publishers (or ids) behind a figure."""
+def source_line(
+    source_ids: Iterable[str], sources: pd.DataFrame | None = None, limit: int = 6, publisher: Callable[[str], str] = str
+) -> str:
+    """A compact "Sources: …" line naming publishers (or ids) behind a figure; ``publisher`` writes each name (escaping)."""
     ids = list(dict.fromkeys(source_ids))
     if sources is not None and len(ids):
         known = dict(zip(sources["source_id"], sources["publisher"]))
-        names = list(dict.fromkeys(str(known.get(i, i)) for i in ids))
+        names = list(dict.fromkeys(publisher(str(known[i])) if i in known else i for i in ids))
     else:
         names = ids
     shown = "; ".join(names[:limit])
