@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from corridors.ledger.graph import links_frame
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
@@ -296,13 +295,16 @@ def _node_records(graph: nx.MultiDiGraph) -> list[dict]:
     return [{"node_id": node, **data} for node, data in graph.nodes(data=True)]
 
 
-def _link_records(graph: nx.MultiDiGraph, flows: pd.DataFrame | None) -> list[dict]:
-    """The graph's links, one dict each, with the model's flows when given (a link it does not list gets NaN)."""
+def _link_records(graph: nx.MultiDiGraph, values: pd.DataFrame | None = None, columns: Iterable[str] = FLOW_COLUMNS) -> list[dict]:
+    """The graph's links, one dict each, with ``values``' ``columns`` (indexed by link_id) when given.
+
+    A link ``values`` does not list gets NaN in each column; the model's ``capacity`` arrives as ``model_capacity``.
+    """
     links = [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
-    if flows is None:
+    if values is None:
         return links
-    columns = [c for c in FLOW_COLUMNS if c in flows.columns]
-    by_link = {link_id: values for link_id, *values in zip(flows.index, *(flows[c].tolist() for c in columns))}
+    columns = [c for c in columns if c in values.columns]
+    by_link = {link_id: row for link_id, *row in zip(values.index, *(values[c].tolist() for c in columns))}
     missing = [math.nan] * len(columns)
     for link in links:
         # Renamed so the ledger's capacity stays beside the model's: the hover shows both when they differ.
@@ -480,8 +482,9 @@ def difference_figure(
         change of the link's network.
     """
     bounds = map_bounds(graph, extent)
-    frame = links_frame(graph).join(deltas.set_index("link_id")[["flow_a", "flow_b", "delta", "binding_a", "binding_b"]], how="left")
-    links = frame.assign(change=frame["delta"].abs().fillna(0.0)).to_dict("records")
+    links = _link_records(graph, deltas.set_index("link_id"), ("flow_a", "flow_b", "delta", "binding_a", "binding_b"))
+    for link in links:
+        link["change"] = abs(link["delta"]) if _present(link["delta"]) else 0.0
     tops = _largest_by_network(links, "change")
     nodes = _node_records(graph)
     position = {node["node_id"]: (node["x"], node["y"]) for node in nodes}
