@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
 from itertools import combinations
 from pathlib import Path
 
+import plotly.io as pio
 import pytest
 
-from corridors.export import ExportContext, chart_bytes
+from corridors.export import ExportContext, chart_bytes, report_figure
 from corridors.model import solve
 from corridors.model.baseline import baseline
-from corridors.views.geo import WHOLE_CORRIDOR, map_bounds, map_extents, projected_aspect
+from corridors.views.geo import COARSE_OUTLINES, FINE_OUTLINES, WHOLE_CORRIDOR, map_bounds, map_extents, projected_aspect
 from corridors.views.labels import Label, degrees_per_pixel, label_box
 from corridors.views.maps import network_figure
 
@@ -100,9 +102,6 @@ def test_the_command_line_refuses_an_extent_the_ledger_does_not_name(tmp_path):
 
 
 def test_outlines_are_no_finer_than_the_view_needs_and_print_keeps_the_fine_ones(ledger, graph):
-    from corridors.export import report_figure
-    from corridors.views.geo import COARSE_OUTLINES, FINE_OUTLINES
-
     whole = network_figure(graph, title="t", footer="f", sources=ledger.sources)
     assert whole.layout.geo.resolution == COARSE_OUTLINES, "the whole corridor spans tens of degrees: coarse outlines on screen"
     closeups = map_extents(graph)[1:]
@@ -119,12 +118,6 @@ def test_outlines_are_no_finer_than_the_view_needs_and_print_keeps_the_fine_ones
 @pytest.mark.parametrize("extent", [None, "Caucasus–Caspian"])
 def test_the_pages_unchecked_map_is_the_checked_one(ledger, graph, result, extent, with_flows):
     """The page builds its maps without plotly's checks (for speed): what it sends must be what the checks would pass."""
-    import json
-
-    import plotly.io as pio
-
-    from corridors.export.render import report_figure
-
     flows = result.links.set_index("link_id") if with_flows else None
     checked, unchecked = (
         network_figure(graph, flows, title="t", sources=ledger.sources, extent=extent, validate=validate) for validate in (True, False)
