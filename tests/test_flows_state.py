@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import flows_page, metric_value, plotly_spec
+from tests.test_pages import flows_page, metric_value, number_box, plotly_spec
 
 
 def query(at: AppTest) -> dict[str, str]:
@@ -70,7 +70,7 @@ def test_a_named_scenario_becomes_edited_when_a_slider_moves_and_named_again_whe
     assert "**EU 20 bcm by 2027 (edited)**" in scenario_caption(at)
     assert map_title(at).endswith(": EU 20 bcm by 2027 (edited)")
     # Moving back to the scenario's own value restores its name.
-    at.number_input(key="n_tap_capacity").set_value(own_value).run()
+    number_box(at, "tap_capacity").set_value(own_value).run()
     assert "**EU 20 bcm by 2027**" in scenario_caption(at), scenario_caption(at)
 
 
@@ -79,7 +79,7 @@ def test_a_link_without_v_applies_its_settings_without_a_warning():
     assert not at.exception, at.exception
     assert not at.warning, [w.value for w in at.warning]
     assert at.slider(key="a_europe").value == 20.0
-    assert at.number_input(key="n_europe").value == 20.0
+    assert number_box(at, "europe").value == 20.0
     assert "Custom (from link)" in scenario_caption(at)
     assert query(at) == {"v": "1", "year": "2025", "europe": "20"}
 
@@ -96,23 +96,23 @@ def test_a_parameter_given_twice_is_warned_about_and_the_url_is_cleaned():
 def test_number_box_and_slider_follow_each_other_and_the_url():
     at = flows_page(groups=("Freight",))
     before = metric_value(at, "Gas demand not met")
-    at.number_input(key="n_europe").set_value(20.0).run()
+    number_box(at, "europe").set_value(20.0).run()
     assert not at.exception
     assert at.slider(key="a_europe").value == 20.0
     assert query(at)["europe"] == "20"
     assert metric_value(at, "Gas demand not met") != before
     at.slider(key="a_europe").set_value(14.5).run()
-    assert at.number_input(key="n_europe").value == 14.5
+    assert number_box(at, "europe").value == 14.5
     assert query(at)["europe"] == "14.5"
-    at.number_input(key="n_rasht_astara_opens").set_value(2031).run()
+    number_box(at, "rasht_astara_opens").set_value(2031).run()
     assert at.slider(key="a_rasht_astara_opens").value == 2031 and query(at)["rasht_astara_opens"] == "2031"
     # Loading a scenario and changing the year move the number boxes too.
     at.selectbox(key="flows_pick").set_value("eu-20-bcm-2027").run()
-    assert at.number_input(key="n_europe").value == 20.0
+    assert number_box(at, "europe").value == 20.0
     at.button(key="flows_reset").click().run()
-    assert at.number_input(key="n_europe").value == at.slider(key="a_europe").value
+    assert number_box(at, "europe").value == at.slider(key="a_europe").value
     at.slider(key="a_year").set_value(2018).run()
-    assert all(at.number_input(key=f"n_{name}").value == at.slider(key=f"a_{name}").value for name in ("europe", "turkiye", "acg"))
+    assert all(number_box(at, name).value == at.slider(key=f"a_{name}").value for name in ("europe", "turkiye", "acg"))
 
 
 def test_metrics_show_the_change_against_the_baseline():
@@ -136,3 +136,12 @@ def test_what_limits_the_result_is_said_next_to_the_metrics():
     at = flows_page({"v": "1", "europe": "5", "instc_total": "1"})
     assert any("no capacity limits the result" in s.value for s in at.success), [s.value for s in at.success]
     assert not [i for i in at.info if "What limits" in i.value]
+
+
+def test_an_emptied_number_box_shows_the_sliders_value_again_and_changes_nothing():
+    at = flows_page()
+    before = (at.slider(key="a_europe").value, query(at), metric_value(at, "Gas demand not met"))
+    number_box(at, "europe").set_value(None).run()
+    assert not at.exception, at.exception
+    assert (at.slider(key="a_europe").value, query(at), metric_value(at, "Gas demand not met")) == before
+    assert number_box(at, "europe").value == before[0]

@@ -57,7 +57,6 @@ from corridors.ui.flows_state import (
     load_named,
     number_key,
     on_number,
-    on_slider,
     on_upload,
     on_year_change,
     reset,
@@ -122,6 +121,7 @@ def _assumption_widgets(name: str, help_text: str) -> None:
     # `value` is the scenario's own value, not the slider's minimum: the browser falls back on it if it loses the
     # widget's state, as it can when a full rerun (the draws' end) crosses an upload. The key keeps the widget's id.
     value = cast(st.session_state[slider_key(name)])
+    box_key = number_key(name, value)
     row.slider(
         label,
         low,
@@ -129,8 +129,6 @@ def _assumption_widgets(name: str, help_text: str) -> None:
         value,
         step=step,
         key=slider_key(name),
-        on_change=on_slider,
-        args=(name,),
         label_visibility="collapsed",
         width="stretch",
     )
@@ -140,10 +138,10 @@ def _assumption_widgets(name: str, help_text: str) -> None:
         high,
         value,
         step=step,
-        key=number_key(name),
+        key=box_key,
         format="%d" if is_int else "%g",
         on_change=on_number,
-        args=(name,),
+        args=(name, value),
         label_visibility="collapsed",
         width=96,
     )

@@ -1,10 +1,17 @@
 """The Flows page's scenario state: widgets, URL and scenario name kept in step, through Streamlit callbacks.
 
-Each assumption has two widgets, a slider (``a_<name>``) and a number input
-(``n_<name>``); each one's callback copies its value to the other. Anything that sets
-the scenario from outside the widgets (a named scenario, Reset, an uploaded file, a
-year change) runs as a widget callback: callbacks run before any widget is drawn, the
-only time Streamlit lets a widget's value be set. The URL is written in the same run.
+Each assumption has two widgets, a slider (``a_<name>``) and a number input whose key
+holds the slider's value (``n_<name>@<value>``). The slider is the one widget with state:
+the box is made anew, showing the slider's value, whenever that value changes, and its
+callback copies a typed value to the slider. Pushing each slider step into a box with a
+fixed key raced with the browser: a box that had not yet received its new value reported
+the old one with the next message, and that old value was copied back to the slider, undoing
+a key press. A report from a box made for an earlier value now names a widget that no longer
+exists, and is dropped.
+
+Anything that sets the scenario from outside the widgets (a named scenario, Reset, an
+uploaded file, a year change) runs as a widget callback: callbacks run before any widget is
+drawn, the only time Streamlit lets a widget's value be set. The URL is written in the same run.
 """
 
 from __future__ import annotations
@@ -53,16 +60,15 @@ def group_key(group: str) -> str:
     return f"flows_group:{group}"
 
 
-def number_key(name: str) -> str:
-    return NUMBER_PREFIX + name
+def number_key(name: str, value: float) -> str:
+    """Key of the number box beside slider ``name`` while the slider stands at ``value``."""
+    return f"{NUMBER_PREFIX}{name}@{value!r}"
 
 
 def set_widgets(values: Assumptions) -> None:
-    """Put a scenario into both widgets of each assumption. Only from a callback or before the widgets are drawn."""
+    """Put a scenario into the sliders (the number boxes follow them). Only from a callback or before the widgets are drawn."""
     for name, value in values.model_dump().items():
         st.session_state[slider_key(name)] = value
-        if name != "year":
-            st.session_state[number_key(name)] = value
 
 
 def current_values() -> dict:
@@ -114,20 +120,24 @@ def init_state() -> None:
     for name, value in st.session_state["flows_values"].items():
         if slider_key(name) not in st.session_state:
             st.session_state[slider_key(name)] = value
-        if name != "year" and number_key(name) not in st.session_state:
-            st.session_state[number_key(name)] = value
 
 
-def on_slider(name: str) -> None:
-    st.session_state[number_key(name)] = st.session_state[slider_key(name)]
+def on_number(name: str, made_for: float) -> None:
+    """A value typed into the box made for slider ``name`` at ``made_for`` moves the slider.
 
-
-def on_number(name: str) -> None:
-    value = st.session_state.get(number_key(name))
-    if value is None:  # an emptied box: keep the slider's value rather than a blank assumption
-        st.session_state[number_key(name)] = st.session_state[slider_key(name)]
+    The browser can still report a box made for an earlier value of the slider, while its
+    message about the slider's newer value is on the way: such a report is dropped, or it
+    would move the slider back. An emptied box shows the slider's value again.
+    """
+    current = st.session_state[slider_key(name)]
+    if current != made_for:
         return
-    st.session_state[slider_key(name)] = value
+    key = number_key(name, made_for)
+    value = st.session_state.get(key)
+    if value is None:  # a blank box: keep the slider's value rather than a blank assumption
+        st.session_state[key] = current
+    elif value != current:
+        st.session_state[slider_key(name)] = value
 
 
 def on_year_change(data_dir: str | None) -> None:
@@ -141,7 +151,6 @@ def on_year_change(data_dir: str | None) -> None:
         value = st.session_state.get(slider_key(name), kept.get(name))
         if value is not None and math.isclose(value, getattr(old, name), abs_tol=1e-9):
             st.session_state[slider_key(name)] = getattr(new, name)
-            st.session_state[number_key(name)] = getattr(new, name)
     st.session_state["flows_year_seen"] = new_year
 
 
@@ -157,7 +166,6 @@ def follow_layer(base: Baseline) -> None:
         for name in wiring_for().parameter_names():
             if slider_key(name) in st.session_state and math.isclose(st.session_state[slider_key(name)], old[name], abs_tol=1e-9):
                 st.session_state[slider_key(name)] = getattr(base.assumptions, name)
-                st.session_state[number_key(name)] = getattr(base.assumptions, name)
     st.session_state["flows_layer_seen"] = layer
     st.session_state["flows_base_seen"] = base.assumptions.model_dump()
 
