@@ -6,8 +6,8 @@ the box is made anew, showing the slider's value, whenever that value changes, a
 callback copies a typed value to the slider. Pushing each slider step into a box with a
 fixed key raced with the browser: a box that had not yet received its new value reported
 the old one with the next message, and that old value was copied back to the slider, undoing
-a key press. A report from a box made for an earlier value now names a widget that no longer
-exists, and is dropped.
+a key press. A box now knows the value it was made for, and its callback drops a report
+from a box made for a value the slider has since left.
 
 Anything that sets the scenario from outside the widgets (a named scenario, Reset, an
 uploaded file, a year change) runs as a widget callback: callbacks run before any widget is
