@@ -38,7 +38,7 @@ run: setup browser-optional
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup-dev browser
-	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" CORRIDORS_NGINX="$$(bash scripts/ensure-nginx.sh)" $(PY) -m pytest
+	BROWSER_PATH="$$(PY=$(PY) bash scripts/ensure-chromium.sh)" CORRIDORS_NGINX="$$(bash scripts/ensure-nginx.sh)" $(PY) -m pytest -n auto --dist loadfile
 
 validate: setup
 	$(PY) -m corridors validate

@@ -211,8 +211,8 @@ EditCsv = Callable[[Path, str, Callable[[list[list[str]]], None]], None]
 def step_to(control, key: str, target: str, limit: int = 20) -> None:
     """Press ``key`` on a slider until it reads ``target``, one press per value it shows.
 
-    A key pressed while a rerun redraws the slider can be lost; waiting for each press to
-    land keeps the count exact on a loaded machine.
+    Presses in quick succession have their own test (test_keys_pressed_in_quick_succession_all_land);
+    here each press waits to show, so a failure names the value the slider stopped at.
     """
     for _ in range(limit):
         current = control.input_value()
