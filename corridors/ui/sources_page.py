@@ -106,34 +106,6 @@ def _metric_filter(options: list[str]) -> str:
     return coded_selectbox("Metric", options, "est_metric", _metric_label, default="all")
 
 
-def _estimates_grid(pool: pd.DataFrame) -> None:
-    """The filtered estimates: how many, from how many sources and with how many disagreements, then the grid."""
-    n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
-    st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
-    st.dataframe(
-        estimates_table(pool)[TABLE_COLUMNS],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
-            "origin": st.column_config.TextColumn("Origin", help="ledger: the shipped ledger's; user: your own uploaded figure"),
-            "series": st.column_config.TextColumn("Series"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
-            "value": st.column_config.NumberColumn("Value", format="plain"),
-            "range": st.column_config.TextColumn("Source's range", help="Low–high as the source gives it; blank when it gives one figure"),
-            "unit": st.column_config.TextColumn("Unit"),
-            "basis": st.column_config.TextColumn("Basis", help="Contract ceilings, forecasts and targets are not outturns"),
-            "publisher": st.column_config.TextColumn("Publisher"),
-            "source_title": st.column_config.TextColumn("Source title", width="medium"),
-            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
-            "published": st.column_config.TextColumn("Published"),
-            "note": st.column_config.TextColumn("Note"),
-            "estimate_id": st.column_config.TextColumn("Estimate id"),
-        },
-    )
-
-
 def render() -> None:
     ledger, _ = ledger_or_stop()
     st.title("Sources & estimates")
@@ -161,9 +133,30 @@ def render() -> None:
     warn_dropped_params(incoming, ["est_topic", "est_metric", "est_branch", "est_years", "est_disputed"])
     if only_disputed:
         pool = pool[pool["disagree"]]
-    # Laid out in reading order, filled in the order a reader waits for: the chart goes to the browser before the
-    # table above it, whose grid is the page's heaviest element to draw.
-    table_area = st.container()
+    n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
+    st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
+    st.dataframe(
+        estimates_table(pool)[TABLE_COLUMNS],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
+            "origin": st.column_config.TextColumn("Origin", help="ledger: the shipped ledger's; user: your own uploaded figure"),
+            "series": st.column_config.TextColumn("Series"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
+            "value": st.column_config.NumberColumn("Value", format="plain"),
+            "range": st.column_config.TextColumn("Source's range", help="Low–high as the source gives it; blank when it gives one figure"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "basis": st.column_config.TextColumn("Basis", help="Contract ceilings, forecasts and targets are not outturns"),
+            "publisher": st.column_config.TextColumn("Publisher"),
+            "source_title": st.column_config.TextColumn("Source title", width="medium"),
+            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+            "published": st.column_config.TextColumn("Published"),
+            "note": st.column_config.TextColumn("Note"),
+            "estimate_id": st.column_config.TextColumn("Estimate id"),
+        },
+    )
     st.subheader("One series over the years")
     series_options = pool["series"].value_counts().index.tolist()
     if not series_options:
@@ -180,8 +173,6 @@ def render() -> None:
             "dl_series",
             version=f"{topic}{metric}{branch}{low}{high}{only_disputed}{series}",
         )
-    with table_area:
-        _estimates_grid(pool)
     metric_shown = metric if metric == "all" else f"{_metric_label(metric)} ({metric})"
     filters = pd.DataFrame(
         [("topic", topic), ("metric", metric_shown), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
