@@ -59,17 +59,26 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
+def link_records(graph: nx.MultiDiGraph) -> list[dict]:
+    """The graph's edges, one dict each (``link_id``, ``from_node``, ``to_node`` and their attributes), in the graph's order."""
+    return [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
+
+
+def node_records(graph: nx.MultiDiGraph) -> list[dict]:
+    """The graph's nodes, one dict each (``node_id`` and its attributes), in the graph's order."""
+    return [{"node_id": node, **data} for node, data in graph.nodes(data=True)]
+
+
 def links_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """The graph's edges as a DataFrame indexed by ``link_id``."""
-    rows = [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
-    frame = pd.DataFrame(rows).set_index("link_id", drop=False)
+    frame = pd.DataFrame(link_records(graph)).set_index("link_id", drop=False)
     frame.index.name = None
     return frame
 
 
 def nodes_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """The graph's nodes as a DataFrame indexed by ``node_id``."""
-    frame = pd.DataFrame([{"node_id": n, **d} for n, d in graph.nodes(data=True)]).set_index("node_id", drop=False)
+    frame = pd.DataFrame(node_records(graph)).set_index("node_id", drop=False)
     frame.index.name = None
     return frame
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from corridors.ledger.graph import link_records, node_records
 from corridors.ledger.schema import NETWORK_UNITS
 from corridors.views.geo import fit_geo_to_frame as fit_geo_to_frame  # re-exported: callers import it from here
 from corridors.views.geo import geo_layout_dict, map_bounds, projected_aspect
@@ -208,8 +209,8 @@ def network_figure(
         layout["annotations"].append(dict(text="No link matches the filters", showarrow=False, font=dict(size=16)))
         return new_figure(layout=layout, validate=validate)
     # Plain records rather than frames: a map has some fifty links, and pandas' per-call cost was most of its build.
-    links = _link_records(graph, flows)
-    nodes = _node_records(graph)
+    links = _links_with_values(graph, flows)
+    nodes = node_records(graph)
     with_flows = flows is not None
     groups, mids = _link_geometry(links, nodes, with_flows, sources, graph.graph.get("branch_labels", {}))
     traces = _line_traces(groups)
@@ -290,17 +291,12 @@ def _label_traces(nodes: list[dict], links: list[dict], mids: dict[str, list], b
 FLOW_COLUMNS = ("flow", "open", "utilisation", "binding", "capacity", "flow_forward", "flow_reverse", "binding_probability")
 
 
-def _node_records(graph: nx.MultiDiGraph) -> list[dict]:
-    """The graph's places, one dict each (``node_id`` and its attributes), in the graph's order."""
-    return [{"node_id": node, **data} for node, data in graph.nodes(data=True)]
-
-
-def _link_records(graph: nx.MultiDiGraph, values: pd.DataFrame | None = None, columns: Iterable[str] = FLOW_COLUMNS) -> list[dict]:
+def _links_with_values(graph: nx.MultiDiGraph, values: pd.DataFrame | None = None, columns: Iterable[str] = FLOW_COLUMNS) -> list[dict]:
     """The graph's links, one dict each, with ``values``' ``columns`` (indexed by link_id) when given.
 
     A link ``values`` does not list gets NaN in each column; the model's ``capacity`` arrives as ``model_capacity``.
     """
-    links = [{"link_id": key, "from_node": u, "to_node": v, **data} for u, v, key, data in graph.edges(keys=True, data=True)]
+    links = link_records(graph)
     if values is None:
         return links
     columns = [c for c in columns if c in values.columns]
@@ -482,11 +478,11 @@ def difference_figure(
         change of the link's network.
     """
     bounds = map_bounds(graph, extent)
-    links = _link_records(graph, deltas.set_index("link_id"), ("flow_a", "flow_b", "delta", "binding_a", "binding_b"))
+    links = _links_with_values(graph, deltas.set_index("link_id"), ("flow_a", "flow_b", "delta", "binding_a", "binding_b"))
     for link in links:
         link["change"] = abs(link["delta"]) if _present(link["delta"]) else 0.0
     tops = _largest_by_network(links, "change")
-    nodes = _node_records(graph)
+    nodes = node_records(graph)
     position = {node["node_id"]: (node["x"], node["y"]) for node in nodes}
     groups: dict[tuple, dict[str, list]] = {}
     mids: dict[str, list] = {"lon": [], "lat": [], "text": [], "colour": [], "size": [], "symbol": []}
