@@ -95,8 +95,12 @@ def test_branch_filter_survives_a_visit_to_another_page(server, page, ledger):
 
 
 def map_lon_range(page) -> list[float]:
-    """The longitude range the page's first map shows, read from plotly's own layout."""
-    return page.locator(".js-plotly-plot").first.evaluate("el => el.layout.geo.lonaxis.range")
+    """The longitude range the page's first map shows, read from plotly's own layout.
+
+    Waited for: while plotly redraws the map, its element has no layout for a moment.
+    """
+    found = page.wait_for_function("() => document.querySelector('.js-plotly-plot')?.layout?.geo?.lonaxis?.range", timeout=30_000)
+    return found.json_value()
 
 
 def test_the_map_extent_is_kept_in_the_url_and_read_from_it(server, page, graph):
