@@ -145,3 +145,24 @@ def test_an_emptied_number_box_shows_the_sliders_value_again_and_changes_nothing
     assert not at.exception, at.exception
     assert (at.slider(key="a_europe").value, query(at), metric_value(at, "Gas demand not met")) == before
     assert number_box(at, "europe").value == before[0]
+
+
+def test_the_browsers_stale_copy_of_the_sliders_does_not_undo_a_named_scenario():
+    # A key pressed while the run that loaded the scenario is on its way reports the sliders as the page still shows
+    # them: the old values, with the pressed slider one step on. AppTest sends what it is told, as the browser would.
+    at = flows_page()
+    old = {key: at.slider(key=key).value for key in ("a_year", "a_europe", "a_turkiye")}
+    at.selectbox(key="flows_pick").set_value("eu-20-bcm-2027").run()
+    assert query(at)["europe"] == "20" and at.slider(key="a_year").value == 2027
+    at.slider(key="a_year").set_value(old["a_year"])
+    at.slider(key="a_europe").set_value(old["a_europe"])
+    at.slider(key="a_turkiye").set_value(round(old["a_turkiye"] + 0.1, 1)).run()
+    assert not at.exception
+    # The scenario stays; the pressed slider keeps the user's value.
+    assert at.slider(key="a_year").value == 2027 and at.slider(key="a_europe").value == 20.0
+    assert at.slider(key="a_turkiye").value == round(old["a_turkiye"] + 0.1, 1)
+    assert query(at)["year"] == "2027" and query(at)["europe"] == "20"
+    # Once the browser has reported the scenario's values, the old ones are the user's to choose again.
+    at.run()
+    at.slider(key="a_year").set_value(old["a_year"]).run()
+    assert at.slider(key="a_year").value == old["a_year"] and query(at)["year"] == str(old["a_year"])

@@ -61,6 +61,7 @@ from corridors.ui.flows_state import (
     on_year_change,
     reset,
     slider_key,
+    undo_stale_reports,
     wiring_for,
     write_url,
 )
@@ -285,6 +286,7 @@ def _what_limits(result: FlowResult, graph) -> None:
 def _scenario(ledger, data_key: str | None) -> tuple[Assumptions, Baseline, Baseline, str, str | None]:
     """This run's scenario from the widgets (or the last valid one), its baselines, its name, and why it was refused."""
     init_state()
+    undo_stale_reports()
     st.session_state.setdefault("flows_year_seen", st.session_state[slider_key("year")])
     base = baseline_for(data_key, st.session_state[slider_key("year")])
     follow_layer(base)

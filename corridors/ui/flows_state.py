@@ -12,6 +12,14 @@ from a box made for a value the slider has since left.
 Anything that sets the scenario from outside the widgets (a named scenario, Reset, an
 uploaded file, a year change) runs as a widget callback: callbacks run before any widget is
 drawn, the only time Streamlit lets a widget's value be set. The URL is written in the same run.
+
+The browser sends every widget's value with each message. A key pressed while the run that
+set new values is still on its way (before the sliders with those values were sent, or
+reached the page) carries the old ones, and Streamlit takes them as the user's: the upload
+or named scenario was undone, but for the URL. So the values a callback set are remembered
+as pending, each with the value it replaced, until the browser reports them
+(``undo_stale_reports``). Meanwhile a report of the replaced value is the browser's stale
+copy, and the set value is put back. Any other value is a move of the user's, and it stays.
 """
 
 from __future__ import annotations
@@ -91,9 +99,57 @@ def write_url(assumptions: Assumptions, base: Assumptions) -> None:
         st.query_params.from_dict(wanted)
 
 
+#: Session key of the values a callback set that the browser has not reported yet: name -> (replaced, set).
+PENDING_KEY = "flows_pending"
+#: Set by a callback that marked values pending: the run it starts holds the set values without any report of them.
+FRESH_KEY = "flows_pending_fresh"
+
+
+def _mark_pending(replaced: dict[str, float]) -> None:
+    """Remember the sliders a callback just moved, with the values they had (see the module's docstring)."""
+    pending = dict(st.session_state.get(PENDING_KEY, {}))
+    for name, old in replaced.items():
+        new = st.session_state.get(slider_key(name))
+        if old is None or new is None:
+            continue
+        # Set twice before the browser caught up: its stale copy still holds the first value replaced.
+        first = pending[name][0] if name in pending else old
+        if first != new:
+            pending[name] = (first, new)
+        else:
+            pending.pop(name, None)
+    st.session_state[PENDING_KEY] = pending
+    st.session_state[FRESH_KEY] = True
+
+
+def undo_stale_reports() -> None:
+    """Before the widgets are drawn: a slider the browser reports at the value a callback replaced gets the set one back.
+
+    A report of the set value (after the callback's own run) ends the wait for that slider; a
+    report of any other value is the user's own move and is kept. Sliders not drawn (a closed
+    group) are not reported, and hold the set value: they end their wait one run later.
+    """
+    pending = st.session_state.get(PENDING_KEY)
+    fresh = st.session_state.pop(FRESH_KEY, False)
+    if not pending:
+        return
+    waiting = {}
+    for name, (replaced, wanted) in pending.items():
+        key = slider_key(name)
+        value = st.session_state.get(key)
+        if value == replaced:
+            st.session_state[key] = wanted
+            waiting[name] = (replaced, wanted)
+        elif value == wanted and fresh:  # the callback's own run: the browser has reported nothing since
+            waiting[name] = (replaced, wanted)
+    st.session_state[PENDING_KEY] = waiting
+
+
 def apply(values: Assumptions, name: str, data_dir: str | None) -> None:
     """Make ``values`` the scenario, named ``name``: widgets, name, URL. For callbacks."""
+    replaced = {field: st.session_state.get(slider_key(field)) for field in values.model_dump()}
     set_widgets(values)
+    _mark_pending(replaced)
     st.session_state["flows_year_seen"] = values.year
     st.session_state["flows_scenario_name"] = name
     st.session_state["flows_named_for"] = values.model_dump()
@@ -143,14 +199,20 @@ def on_number(name: str, made_for: float) -> None:
 def on_year_change(data_dir: str | None) -> None:
     """Fields still at the old year's baseline follow the new year; the user's own changes stay."""
     new_year = st.session_state[slider_key("year")]
+    pending = st.session_state.get(PENDING_KEY, {})
+    if "year" in pending and new_year == pending["year"][0]:
+        return  # the browser's stale copy of a year a callback set: undo_stale_reports puts it back
     old_year = st.session_state.get("flows_year_seen", new_year)
     old, new = baseline_for(data_dir, old_year).assumptions, baseline_for(data_dir, new_year).assumptions
     # A closed group's widgets were not drawn last run, so Streamlit may have forgotten them: their values are kept here.
     kept = st.session_state.get("flows_values", {})
-    for name in wiring_for(data_dir).parameter_names():
+    names = wiring_for(data_dir).parameter_names()
+    replaced = {name: st.session_state.get(slider_key(name)) for name in names}
+    for name in names:
         value = st.session_state.get(slider_key(name), kept.get(name))
         if value is not None and math.isclose(value, getattr(old, name), abs_tol=1e-9):
             st.session_state[slider_key(name)] = getattr(new, name)
+    _mark_pending(replaced)
     st.session_state["flows_year_seen"] = new_year
 
 
