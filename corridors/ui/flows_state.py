@@ -147,7 +147,7 @@ def undo_stale_reports() -> None:
 
 def apply(values: Assumptions, name: str, data_dir: str | None) -> None:
     """Make ``values`` the scenario, named ``name``: widgets, name, URL. For callbacks."""
-    replaced = {field: st.session_state.get(slider_key(field)) for field in values.model_dump()}
+    replaced = current_values()
     set_widgets(values)
     _mark_pending(replaced)
     st.session_state["flows_year_seen"] = values.year
@@ -207,6 +207,7 @@ def on_year_change(data_dir: str | None) -> None:
     # A closed group's widgets were not drawn last run, so Streamlit may have forgotten them: their values are kept here.
     kept = st.session_state.get("flows_values", {})
     names = wiring_for(data_dir).parameter_names()
+    # Not the year: the user moved it, the browser knows.
     replaced = {name: st.session_state.get(slider_key(name)) for name in names}
     for name in names:
         value = st.session_state.get(slider_key(name), kept.get(name))
