@@ -62,21 +62,46 @@ def browsers_under(worker_pid: int) -> list[int]:
     return [pid for pid in descendants(worker_pid) if is_live_chromium(pid)]
 
 
-def chromium_processes() -> set[int]:
-    """Every live Chromium process on the machine (the test's own browser included)."""
-    return {int(entry.name) for entry in Path("/proc").glob("[0-9]*") if is_live_chromium(int(entry.name))}
+def process_identity(pid: int) -> tuple[int, str] | None:
+    """``pid`` with its start time, so that a number reused by a later process is not taken for the same one."""
+    try:
+        return pid, Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def is_running(identity: tuple[int, str]) -> bool:
+    """Whether the process ``identity`` names still runs (a zombie, or a new process under its number, does not)."""
+    try:
+        state = Path(f"/proc/{identity[0]}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z" and process_identity(identity[0]) == identity
+
+
+def still_running(identities: set[tuple[int, str]], within: float) -> set[tuple[int, str]]:
+    """Those of ``identities`` still running after waiting up to ``within`` seconds for them to end."""
+    deadline = time.monotonic() + within
+    while True:
+        alive = {identity for identity in identities if is_running(identity)}
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
 
 
 def test_a_timed_out_render_never_hands_its_chart_to_the_next_caller(renderer):
-    before = chromium_processes()
     assert drawn_title(renderer.render(titled("Warm-up"), "svg", 500, 300)) == "Warm-up"
-    started = chromium_processes() - before
-    assert started, "the worker should have started a Chromium"
+    worker = renderer.worker_pid
+    assert worker is not None
+    # This worker and its own browsers only: tests run alongside have Chromiums of their own.
+    browsers = [pid for pid in browsers_under(worker) if "crashpad" not in _command(pid)]
+    assert browsers, "the worker should have started a Chromium"
+    started = {identity for pid in [worker, *browsers] if (identity := process_identity(pid))}
     with pytest.raises(ExportError, match="did not answer within"):
-        renderer.render(titled("Chart A", points=20_000), "svg", 500, 300, timeout=0.005)
-    assert renderer.worker_pid is None  # the worker that held chart A was killed, and its browser with it
-    time.sleep(0.5)
-    assert not (chromium_processes() & started - {p for p in started if "crashpad" in _command(p)})
+        # Chart A takes over a second to draw: a worker left to finish it would still run below.
+        renderer.render(titled("Chart A", points=200_000), "svg", 500, 300, timeout=0.05)
+    assert renderer.worker_pid is None
+    assert not still_running(started, within=0.5), "the worker that held chart A, and its browser, must be killed"
     assert drawn_title(renderer.render(titled("Chart B"), "svg", 500, 300, timeout=60)) == "Chart B"
 
 
