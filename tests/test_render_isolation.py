@@ -47,14 +47,18 @@ def renderer():
     own.close()
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first); empty once the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
 def is_live_chromium(pid: int) -> bool:
     """Whether ``pid`` is a running (not zombie) Chromium process."""
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return "chrom" in command.lower() and state != "Z"
+    fields = _stat(pid)
+    return bool(fields) and fields[0] != "Z" and "chrom" in _command(pid).lower()
 
 
 def browsers_under(worker_pid: int) -> list[int]:
@@ -64,19 +68,14 @@ def browsers_under(worker_pid: int) -> list[int]:
 
 def process_identity(pid: int) -> tuple[int, str] | None:
     """``pid`` with its start time, so that a number reused by a later process is not taken for the same one."""
-    try:
-        return pid, Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
+    fields = _stat(pid)
+    return (pid, fields[19]) if fields else None
 
 
 def is_running(identity: tuple[int, str]) -> bool:
     """Whether the process ``identity`` names still runs (a zombie, or a new process under its number, does not)."""
-    try:
-        state = Path(f"/proc/{identity[0]}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z" and process_identity(identity[0]) == identity
+    fields = _stat(identity[0])
+    return bool(fields) and fields[0] != "Z" and (identity[0], fields[19]) == identity
 
 
 def still_running(identities: set[tuple[int, str]], within: float) -> set[tuple[int, str]]:
