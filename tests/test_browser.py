@@ -144,9 +144,17 @@ def test_flows_page_opens_on_its_summary_and_a_closed_group_opens_with_its_value
     expect(page.get_by_text(re.compile(r"^Europe: [0-9.]+ of [0-9.]+ bcm/yr delivered"))).to_be_visible()
     # Gas capacity is closed on arrival, so its sliders are not there; opening it shows the link's own value.
     tap = page.get_by_role("slider", name=re.compile(r"^TAP capacity \(bcm\/yr\)"))  # "/" escaped for the JS regex
+    europe = page.get_by_role("slider", name=re.compile(r"^Europe \(via TAP"))
     expect(tap).to_have_count(0)
+    europe_value = europe.input_value()
     page.locator('[data-testid="stSidebar"] summary', has_text="Gas capacity").click()
     expect(tap).to_have_value("15", timeout=30_000)
+    assert re.search(r"[?&]tap_capacity=15(&|$)", page.url), page.url
+    # One group at a time: opening Gas capacity closed the two open on arrival; their values stay in the scenario.
+    expect(europe).to_have_count(0)
+    page.locator('[data-testid="stSidebar"] summary', has_text="Gas demand").click()
+    expect(europe).to_have_value(europe_value, timeout=30_000)
+    expect(tap).to_have_count(0)
     assert re.search(r"[?&]tap_capacity=15(&|$)", page.url), page.url
     # The tables say which links a published rate routes and which a labelled assumption.
     open_section(page, "Tables")

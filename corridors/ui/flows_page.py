@@ -56,6 +56,7 @@ from corridors.ui.flows_state import (
     init_state,
     load_named,
     number_key,
+    on_group_toggle,
     on_number,
     on_upload,
     on_year_change,
@@ -185,10 +186,12 @@ def _sidebar(data_dir: str | None, base: Baseline) -> None:
             icon=":material/restart_alt:",
             help="Every assumption back to its default for the selected year.",
         )
-        for position, group in enumerate(wiring.groups):
+        groups = tuple(wiring.groups)
+        for position, group in enumerate(groups):
             # A closed group is not built: its widgets are most of the page's elements, and the browser handles every
             # element of a run before it draws the map. Its values live on in flows_values meanwhile (init_state).
-            expander = st.expander(group, expanded=position < 2, key=group_key(group), on_change="rerun")
+            # The first two are open on arrival; opening any group then closes the others (on_group_toggle).
+            expander = st.expander(group, expanded=position < 2, key=group_key(group), on_change=on_group_toggle, args=(group, groups))
             if not expander.open:
                 continue
             with expander:
