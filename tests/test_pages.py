@@ -274,7 +274,7 @@ def test_flows_page_shows_how_well_the_model_reproduces_the_past():
 
 
 def test_the_tables_say_which_links_a_published_rate_routes_and_which_an_assumption():
-    at = flows_page(section="Tables", groups=("Freight",))
+    at = flows_page(section="Tables", groups=("Route costs",))
     assert not at.exception, at.exception
 
     def costs() -> pd.DataFrame:
