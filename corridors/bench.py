@@ -77,6 +77,7 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
     from corridors.model import solve
     from corridors.model.assumptions import baseline
     from corridors.model.flows import FlowModel
+    from corridors.model.scenarios import from_query
 
     skip = skip or set()
     repeat = 30 if quick else 200
@@ -93,6 +94,10 @@ def run_benchmarks(quick: bool = False, skip: set[str] | None = None) -> None:
         return solve(graph, base.model_copy(update={"europe": float(rng.uniform(8, 20)), "instc_total": float(rng.uniform(10, 40))}))
 
     _report(f"solve() on the shipped network ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} links)", _timed(one_solve, repeat))
+    # A session's first view reads its link, and a named or uploaded scenario is read the same way: each needs its
+    # year's baseline, which a ledger computes once (cached_baseline).
+    _report("the year's baseline read from the ledger (once per year)", _timed(lambda: baseline(ledger, 2025), 3 if quick else 10))
+    _report("a shared link read into a scenario (from_query)", _timed(lambda: from_query({"europe": "20", "year": "2027"}, ledger), repeat))
     timeline_benchmarks(ledger, graph, repeat)
     if "page" not in skip:
         from corridors.ui.bench_page import page_rerun_times, years_rerun_times

@@ -7,6 +7,8 @@ range. Nothing is inferred from the wording of a note.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -429,3 +431,41 @@ def _user_supplied(found: Provenance, user_ids: set[str]) -> Provenance:
 
 def _tail(found: Provenance) -> tuple:
     return (found.source_ids, found.low, found.high, found.estimate_ids)
+
+
+_BASELINES: dict[int, tuple[weakref.ref, dict[int, Baseline]]] = {}
+_LOCK = threading.Lock()
+
+
+def cached_baseline(ledger: Ledger, year: int | None = None) -> Baseline:
+    """The ledger's baseline for ``year``, computed once per loaded ledger and year.
+
+    Parameters
+    ----------
+    ledger
+        A loaded ledger. It is immutable, so its baselines never go stale; they are
+        dropped with it.
+    year
+        The scenario year; the year assumption's fallback when None.
+
+    Returns
+    -------
+    Baseline
+        What :func:`corridors.model.baseline.baseline` returns; shared, so callers must
+        not change it (assumptions are copied with ``model_copy``).
+    """
+    if year is None:
+        year = int(ledger.wiring.parameter_info(ledger.wiring.year_name)["default"])
+    key = id(ledger)
+    with _LOCK:
+        entry = _BASELINES.get(key)
+        if entry is None or entry[0]() is not ledger:
+            # A ledger's id is only reused after it is gone, and then its entry goes with it.
+            entry = (weakref.ref(ledger, lambda _ref, key=key: _BASELINES.pop(key, None)), {})
+            _BASELINES[key] = entry
+        found = entry[1].get(int(year))
+    if found is None:
+        found = baseline(ledger, int(year))
+        with _LOCK:
+            entry[1][int(year)] = found
+    return found

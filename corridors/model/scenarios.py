@@ -21,7 +21,7 @@ from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import Wiring
 from corridors.model.assumptions import shipped_wiring
-from corridors.model.baseline import baseline
+from corridors.model.baseline import cached_baseline
 from corridors.resources import shipped_data_dir
 
 FORMAT_KEY = "corridors_scenario"
@@ -62,7 +62,7 @@ class Scenario:
 
     def assumptions(self, ledger: Ledger) -> Assumptions:
         """The scenario's full assumptions: the baseline for its year plus its overrides."""
-        base = baseline(ledger, self.year).assumptions
+        base = cached_baseline(ledger, self.year).assumptions
         return _validated(base, {**self.overrides, "year": self.year}, "scenario")
 
 
@@ -285,10 +285,10 @@ def from_query(params: Mapping[str, str | Sequence[str]], ledger: Ledger, ignore
         warnings.append(
             f"URL parameter 'v' is {version[:40]!r}, not {URL_VERSION!r}: the link is from another version, so its settings were ignored."
         )
-        return baseline(ledger).assumptions, warnings
+        return cached_baseline(ledger).assumptions, warnings
     wiring = ledger.wiring
     year = _query_year(single.pop("year", None), wiring, warnings)
-    base = baseline(ledger, year).assumptions
+    base = cached_baseline(ledger, year).assumptions
     changes: dict[str, Any] = {}
     for key, text in single.items():
         if key not in wiring.assumption_model.model_fields:

@@ -13,8 +13,6 @@ Pure Python and pandas: no Streamlit.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +21,7 @@ import pandas as pd
 
 from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase
-from corridors.model.baseline import Baseline, baseline
+from corridors.model.baseline import cached_baseline
 from corridors.model.flows import FlowResult
 from corridors.model.scenarios import with_overrides
 from corridors.model.solve import model_of
@@ -35,41 +33,6 @@ TIMELINE_FORMAT = "corridors.timeline/1"
 DEFAULT_FIRST, DEFAULT_LAST = 2019, 2035
 #: The keys of each event in the document.
 EVENT_KEYS = ("date", "title", "kind", "source_id", "url")
-
-_BASELINES: dict[int, tuple[weakref.ref, dict[int, Baseline]]] = {}
-_LOCK = threading.Lock()
-
-
-def cached_baseline(ledger: Ledger, year: int) -> Baseline:
-    """The ledger's baseline for ``year``, computed once per loaded ledger and year.
-
-    Parameters
-    ----------
-    ledger
-        A loaded ledger. It is immutable, so its baselines never go stale; they are
-        dropped with it.
-    year
-        The scenario year.
-
-    Returns
-    -------
-    Baseline
-        What :func:`corridors.model.baseline.baseline` returns; shared, so callers must
-        not change it (assumptions are copied with ``model_copy``).
-    """
-    key = id(ledger)
-    with _LOCK:
-        entry = _BASELINES.get(key)
-        if entry is None or entry[0]() is not ledger:
-            # A ledger's id is only reused after it is gone, and then its entry goes with it.
-            entry = (weakref.ref(ledger, lambda _ref, key=key: _BASELINES.pop(key, None)), {})
-            _BASELINES[key] = entry
-        found = entry[1].get(int(year))
-    if found is None:
-        found = baseline(ledger, int(year))
-        with _LOCK:
-            entry[1][int(year)] = found
-    return found
 
 
 def year_range(ledger: Ledger) -> tuple[int, int]:

@@ -16,11 +16,11 @@ import streamlit as st
 from corridors.export import ExportContext, ScenarioExport
 from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
+from corridors.model.baseline import cached_baseline
 from corridors.model.compare import scenario_assumptions
 from corridors.model.explain import format_indicator, indicator_delta
 from corridors.model.scenarios import Scenario, ScenarioError, from_query, parse_scenario, shipped_scenarios, to_query
 from corridors.model.solve import model_of
-from corridors.model.timeline import cached_baseline
 from corridors.ui import uncertainty_panel
 from corridors.ui.common import (
     chart_config,

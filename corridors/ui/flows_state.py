@@ -28,10 +28,9 @@ import math
 
 import streamlit as st
 
-from corridors.ledger.load import Ledger
 from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import Wiring
-from corridors.model.baseline import Baseline, baseline
+from corridors.model.baseline import Baseline, cached_baseline
 from corridors.model.scenarios import ScenarioError, from_query, parse_scenario, same_assumptions, shipped_scenarios, to_query
 from corridors.ui.common import MAP_EXTENT_PARAM, cached_ledger, data_dir, ledger_or_stop, session_ledger, user_layer_key
 
@@ -42,16 +41,12 @@ NUMBER_PREFIX = "n_"
 FROM_LINK = "Custom (from link)"
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _shared_baseline(data_dir: str | None, year: int, layer_key: str, _ledger: Ledger) -> Baseline:
-    # A resource, not data: the scenario model is built from the ledger at run time and cannot be pickled.
-    # Baselines are never changed after they are made, so sessions with the same ledger and layer can share them.
-    return baseline(_ledger, year)
-
-
 def baseline_for(data_dir: str | None, year: int) -> Baseline:
-    """The defaults of ``year`` for this session: the ledger's, or with the reader's own figures when they chose so."""
-    return _shared_baseline(data_dir, year, user_layer_key(), session_ledger(data_dir))
+    """The defaults of ``year`` for this session: the ledger's, or with the reader's own figures when they chose so.
+
+    Shared by every session that sees the same ledger (a baseline is never changed once made).
+    """
+    return cached_baseline(session_ledger(data_dir), year)
 
 
 def wiring_for(folder: str | None = None) -> Wiring:
