@@ -106,6 +106,34 @@ def _metric_filter(options: list[str]) -> str:
     return coded_selectbox("Metric", options, "est_metric", _metric_label, default="all")
 
 
+def _estimates_table(pool: pd.DataFrame) -> None:
+    """The estimates the filters keep, each with its source, and how many series-years the sources disagree on."""
+    n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
+    st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
+    st.dataframe(
+        estimates_table(pool)[TABLE_COLUMNS],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
+            "origin": st.column_config.TextColumn("Origin", help="ledger: the shipped ledger's; user: your own uploaded figure"),
+            "series": st.column_config.TextColumn("Series"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
+            "value": st.column_config.NumberColumn("Value", format="plain"),
+            "range": st.column_config.TextColumn("Source's range", help="Low–high as the source gives it; blank when it gives one figure"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "basis": st.column_config.TextColumn("Basis", help="Contract ceilings, forecasts and targets are not outturns"),
+            "publisher": st.column_config.TextColumn("Publisher"),
+            "source_title": st.column_config.TextColumn("Source title", width="medium"),
+            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
+            "published": st.column_config.TextColumn("Published"),
+            "note": st.column_config.TextColumn("Note"),
+            "estimate_id": st.column_config.TextColumn("Estimate id"),
+        },
+    )
+
+
 def render() -> None:
     ledger, _ = ledger_or_stop()
     st.title("Sources & estimates")
@@ -133,30 +161,9 @@ def render() -> None:
     warn_dropped_params(incoming, ["est_topic", "est_metric", "est_branch", "est_years", "est_disputed"])
     if only_disputed:
         pool = pool[pool["disagree"]]
-    n_groups = pool.loc[pool["disagree"], ["series", "year"]].drop_duplicates().shape[0]
-    st.markdown(f"**{len(pool)} estimates** from {pool['source_id'].nunique()} sources; sources disagree on **{n_groups}** series-years.")
-    st.dataframe(
-        estimates_table(pool)[TABLE_COLUMNS],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "disagree": st.column_config.TextColumn("⚠", help="Sources disagree on this series and year", width="small"),
-            "origin": st.column_config.TextColumn("Origin", help="ledger: the shipped ledger's; user: your own uploaded figure"),
-            "series": st.column_config.TextColumn("Series"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            # Plain: rounding would make 30.59 and 30.6, which disagree, look alike.
-            "value": st.column_config.NumberColumn("Value", format="plain"),
-            "range": st.column_config.TextColumn("Source's range", help="Low–high as the source gives it; blank when it gives one figure"),
-            "unit": st.column_config.TextColumn("Unit"),
-            "basis": st.column_config.TextColumn("Basis", help="Contract ceilings, forecasts and targets are not outturns"),
-            "publisher": st.column_config.TextColumn("Publisher"),
-            "source_title": st.column_config.TextColumn("Source title", width="medium"),
-            "source_url": st.column_config.LinkColumn("Source link", display_text="open"),
-            "published": st.column_config.TextColumn("Published"),
-            "note": st.column_config.TextColumn("Note"),
-            "estimate_id": st.column_config.TextColumn("Estimate id"),
-        },
-    )
+    # Laid out in reading order (the table, then the chart) but filled chart first: the chart is the page's first
+    # figure, and the browser starts loading plotly only once a chart arrives.
+    table_box = st.container()
     st.subheader("One series over the years")
     series_options = pool["series"].value_counts().index.tolist()
     if not series_options:
@@ -173,6 +180,8 @@ def render() -> None:
             "dl_series",
             version=f"{topic}{metric}{branch}{low}{high}{only_disputed}{series}",
         )
+    with table_box:
+        _estimates_table(pool)
     metric_shown = metric if metric == "all" else f"{_metric_label(metric)} ({metric})"
     filters = pd.DataFrame(
         [("topic", topic), ("metric", metric_shown), ("branch", branch), ("years", f"{low}–{high}"), ("only disputed", only_disputed)],
