@@ -13,6 +13,7 @@ import corridors
 from corridors.cli import main
 from corridors.model.baseline import baseline
 from corridors.model.compare import COMPARE_FORMAT, diff_documents
+from corridors.model.scenarios import from_query, shipped_scenarios
 from corridors.model.timeline import EVENT_KEYS, TIMELINE_FORMAT, cached_baseline, year_assumptions
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "scenarios"
@@ -243,6 +244,17 @@ def test_baselines_are_read_once_per_ledger_and_year(ledger):
     assert first.assumptions == baseline(ledger, 2027).assumptions
     assert year_assumptions(ledger, 2027, {"europe": 20.0}).europe == 20.0
     assert cached_baseline(ledger, 2027).assumptions.europe != 20.0  # the shared baseline is not changed
+    default_year = int(ledger.wiring.parameter_info("year")["default"])
+    assert cached_baseline(ledger) is cached_baseline(ledger, default_year)  # no year: the year assumption's default
+
+
+def test_a_link_and_a_named_scenario_start_from_the_shared_baseline_of_their_year(ledger):
+    base = cached_baseline(ledger, 2027).assumptions
+    linked, warnings = from_query({"year": "2027", "europe": "20"}, ledger)
+    assert not warnings
+    assert linked.model_dump() == {**base.model_dump(), "europe": 20.0}
+    named = shipped_scenarios(ledger)["eu-20-bcm-2027"]
+    assert named.assumptions(ledger).model_dump() == {**base.model_dump(), **named.overrides, "year": 2027}
 
 
 def test_another_corridor_has_its_own_timeline_and_events():
