@@ -35,7 +35,7 @@ from corridors.ledger.wiring import AssumptionsBase as Assumptions
 from corridors.ledger.wiring import SeriesRef
 from corridors.model import FlowResult, solve
 from corridors.model.backtest import backtest, record_years
-from corridors.model.baseline import Baseline, baseline
+from corridors.model.baseline import Baseline, cached_baseline
 from corridors.model.scenarios import to_query
 from corridors.model.solve import model_of
 from corridors.model.uncertainty import Uncertainty, monte_carlo
@@ -104,7 +104,7 @@ class ScenarioExport:
     against: tuple[Assumptions, str] | None = None
 
     def __post_init__(self) -> None:
-        self.baseline = baseline(self.ledger, self.assumptions.year)
+        self.baseline = cached_baseline(self.ledger, self.assumptions.year)
         self.result: FlowResult = solve(self.graph, self.assumptions)
         self.context = ExportContext(
             self.name, self.assumptions.year, self.exported_on, permalink(self.assumptions, self.baseline.assumptions, self.base_url)
@@ -357,7 +357,7 @@ def scenario_export(
     extent: str | None = None,
 ) -> ScenarioExport:
     """What the command line exports: the scenario, its draws when asked, linked back to ``public_url`` or CORRIDORS_PUBLIC_URL."""
-    run = monte_carlo(model_of(graph), ledger, baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
+    run = monte_carlo(model_of(graph), ledger, cached_baseline(ledger, assumptions.year), assumptions, draws, seed) if draws > 0 else None
     return ScenarioExport(ledger, graph, assumptions, name, base_url=public_url or public_base_url(), uncertainty=run, extent=extent)
 
 

@@ -454,8 +454,7 @@ def cached_baseline(ledger: Ledger, year: int | None = None) -> Baseline:
         What :func:`corridors.model.baseline.baseline` returns; shared, so callers must
         not change it (assumptions are copied with ``model_copy``).
     """
-    if year is None:
-        year = int(ledger.wiring.parameter_info(ledger.wiring.year_name)["default"])
+    year = int(ledger.wiring.parameter_info(ledger.wiring.year_name)["default"] if year is None else year)
     key = id(ledger)
     with _LOCK:
         entry = _BASELINES.get(key)
@@ -463,9 +462,9 @@ def cached_baseline(ledger: Ledger, year: int | None = None) -> Baseline:
             # A ledger's id is only reused after it is gone, and then its entry goes with it.
             entry = (weakref.ref(ledger, lambda _ref, key=key: _BASELINES.pop(key, None)), {})
             _BASELINES[key] = entry
-        found = entry[1].get(int(year))
+        found = entry[1].get(year)
     if found is None:
-        found = baseline(ledger, int(year))
+        found = baseline(ledger, year)
         with _LOCK:
-            entry[1][int(year)] = found
+            entry[1][year] = found
     return found
