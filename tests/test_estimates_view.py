@@ -164,3 +164,22 @@ def test_sources_page_grid_gets_no_missing_values():
     for bad in ("None", "nan", "NaN", "<NA>"):
         assert not (text.astype(str) == bad).any().any(), f"a cell reads {bad!r}"
     assert "range" in grid.columns and (grid["range"] == "").any()
+
+
+def test_the_pages_unchecked_series_chart_is_the_checked_one(estimates, ledger):
+    """The Sources page builds its chart without plotly's checks (for speed): what it sends must pass them unchanged."""
+    import json
+
+    import plotly.io as pio
+
+    banded = 0
+    for series in estimates["series"].unique():
+        rows = estimates[estimates["series"] == series]
+        checked, unchecked = (
+            series_figure(rows, years=(2018, 2025), gaps=ledger.gaps, today=date(2026, 11, 30), validate=validate)
+            for validate in (True, False)
+        )
+        # Parsed, not as text: the two may list a trace's properties in another order.
+        assert json.loads(pio.to_json(unchecked, validate=False)) == json.loads(pio.to_json(checked, validate=False)), series
+        banded += bool(checked.layout.shapes)
+    assert banded >= 5, "the grey and orange bands (layout shapes) should be among what is compared"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections import defaultdict
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -26,7 +28,7 @@ from corridors.views.estimates import (
     estimates_with_sources,
     series_label,
 )
-from corridors.views.style import REPORT_TEMPLATE, base_layout, new_figure, source_line
+from corridors.views.style import REPORT_TEMPLATE, base_layout_dict, merged, new_figure, source_line
 
 __all__ = [
     "BASIS_LABELS",
@@ -105,20 +107,23 @@ def _gap_notes(gaps: pd.DataFrame | None, metrics: set[str], subjects: set[str],
     return notes
 
 
-def _dodged_years(rows: pd.DataFrame) -> pd.Series:
-    """Each row's x position: its year, nudged sideways when several sources give a figure that year.
+def _dodged_years(records: list[dict]) -> list[float]:
+    """Each record's x position: its year, nudged sideways when several sources give a figure that year.
 
     Two sources with the same value (two reprints of one ceiling) would otherwise hide
     one behind the other. Outturns come first, then by publisher, as in the legend.
     """
-    x = rows["year"].astype(float)
-    for _, index in rows.groupby("year").groups.items():
-        if len(index) < 2:
+    x = [float(r["year"]) for r in records]
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for position, record in enumerate(records):
+        by_year[int(record["year"])].append(position)
+    for positions in by_year.values():
+        if len(positions) < 2:
             continue
-        ordered = rows.loc[index].sort_values(["_outturn", "_publisher"], ascending=[False, True]).index
+        ordered = sorted(positions, key=lambda p: (not records[p]["_outturn"], records[p]["_publisher"]))
         step = min(0.16, 0.6 / (len(ordered) - 1))
-        for i, row in enumerate(ordered):
-            x[row] = x[row] + (i - (len(ordered) - 1) / 2) * step
+        for i, position in enumerate(ordered):
+            x[position] += (i - (len(ordered) - 1) / 2) * step
     return x
 
 
@@ -129,6 +134,7 @@ def series_figure(
     years: tuple[int, int] | None = None,
     gaps: pd.DataFrame | None = None,
     today: date | None = None,
+    validate: bool = True,
 ) -> go.Figure:
     """One series over the years, one marker per source, low–high as error bars.
 
@@ -151,30 +157,44 @@ def series_figure(
         The ledger's ``gaps`` table; its notes explain the missing years on hover.
     today
         The date that decides the last full year (today when None).
+    validate
+        False skips plotly's property checks (see :func:`corridors.views.style.new_figure`): the page's redraws.
     """
-    fig = new_figure()
     if rows.empty:
-        fig.add_annotation(text="No estimate matches the filters", showarrow=False, font=dict(size=16))
-        return base_layout(fig, title or "Estimates", "Sources: none")
+        layout = base_layout_dict(title or "Estimates", "Sources: none")
+        layout["annotations"].insert(0, dict(text="No estimate matches the filters", showarrow=False, font=dict(size=16)))
+        return new_figure(layout=layout, validate=validate)
     unit = "/".join(sorted(rows["unit"].unique()))
     first, last, missing = _year_span(rows, years, last_full_year(today))
     bottom, top, span = _value_span(rows)
     # One legend entry per trace, in drawing order: each entry's line count sizes the legend.
-    entry_lines = add_source_traces(fig, rows, unit)
-    entry_lines += add_missing_years(fig, rows, missing, gaps, below_zero=bottom - 0.06 * span)
-    entry_lines += add_disputed_years(fig, rows)
+    traces, entry_lines = source_traces(rows, unit)
+    gap_traces, shapes, gap_lines = missing_year_parts(rows, missing, gaps, below_zero=bottom - 0.06 * span)
+    disputed_shapes, disputed_lines = disputed_year_shapes(rows)
     footer = source_line(rows["source_id"], rows.assign(publisher=rows["publisher"].astype(str).map(inert)))
     if _has_user_rows(rows):
         footer += f". {USER_FOOTER} (✕ markers)."
-    fig = base_layout(fig, title or rows["series"].iloc[0], footer, footer_shift=-64)
-    fig.update_xaxes(title_text="Year", range=[first - 0.6, last + 0.6], dtick=1 if last - first <= 24 else 2, tickformat="d")
-    fig.update_yaxes(
-        title_text=f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})",
-        range=[bottom - 0.1 * span, top + 0.08 * span],
-        zeroline=True,
-        zerolinecolor="#bbbbbb",
+    layout = merged(
+        base_layout_dict(title or rows["series"].iloc[0], footer, footer_shift=-64),
+        {
+            "xaxis": {
+                "title": {"text": "Year"},
+                "range": [first - 0.6, last + 0.6],
+                "dtick": 1 if last - first <= 24 else 2,
+                "tickformat": "d",
+            },
+            "yaxis": {
+                "title": {"text": f"{METRIC_LABELS.get(rows['metric'].iloc[0], 'Value')} ({unit})"},
+                "range": [bottom - 0.1 * span, top + 0.08 * span],
+                "zeroline": True,
+                "zerolinecolor": "#bbbbbb",
+            },
+        },
+        legend_layout(entry_lines + gap_lines + disputed_lines),
+        # No key rather than an empty list: plotly's checks drop an empty one, and the page's unchecked build must match.
+        {"shapes": shapes + disputed_shapes} if shapes or disputed_shapes else {},
     )
-    return place_legend(fig, entry_lines)
+    return new_figure(traces + gap_traces, layout, validate=validate)
 
 
 def _year_span(rows: pd.DataFrame, years: tuple[int, int] | None, complete: int) -> tuple[int, int, list[int]]:
@@ -199,27 +219,33 @@ def _value_span(rows: pd.DataFrame) -> tuple[float, float, float]:
     return bottom, top, (top - bottom) or 1.0
 
 
-def add_source_traces(fig: go.Figure, rows: pd.DataFrame, unit: str) -> list[int]:
-    """One trace per publisher and basis; returns the number of lines of each legend entry."""
+def source_traces(rows: pd.DataFrame, unit: str) -> tuple[list[dict], list[int]]:
+    """One trace per publisher and basis (plain dicts), and the number of lines of each one's legend entry.
+
+    Built from records rather than frames: a series has a handful of rows, and pandas'
+    per-call cost was most of the chart's build.
+    """
     colorway = list(REPORT_TEMPLATE.layout.colorway)
     publishers = sorted(rows["publisher"].astype(str).unique())
     colours = {p: colorway[i % len(colorway)] for i, p in enumerate(publishers)}
     basis_order = {b: i for i, b in enumerate(BASIS_LABELS)}
-    origin = rows["origin"] if "origin" in rows else pd.Series("ledger", index=rows.index)
-    keyed = rows.assign(_publisher=rows["publisher"].astype(str), _outturn=rows["basis"].isin(OUTTURN_BASES), _user=origin == USER_ORIGIN)
-    keyed["_x"] = _dodged_years(keyed)
+    records = rows.to_dict("records")
+    for record in records:
+        record["_publisher"] = str(record["publisher"])
+        record["_outturn"] = record["basis"] in OUTTURN_BASES
+        record["_user"] = record.get("origin", "ledger") == USER_ORIGIN
+    for record, x in zip(records, _dodged_years(records)):
+        record["_x"] = x
+    groups: dict[tuple[str, str, bool], list[dict]] = defaultdict(list)
+    for record in records:
+        groups[(record["_publisher"], record["basis"], record["_user"])].append(record)
     # Legend order: the ledger's outturns first, then what is not an outturn, then the reader's own; by publisher within each.
-    order = sorted(
-        keyed.groupby(["_publisher", "basis", "_user"]).groups.items(),
-        key=lambda kv: (kv[0][2], kv[0][1] not in OUTTURN_BASES, kv[0][0], basis_order.get(kv[0][1], 99)),
-    )
-    entry_lines: list[int] = []
-    for (publisher, basis, user), index in order:
+    order = sorted(groups, key=lambda k: (k[2], k[1] not in OUTTURN_BASES, k[0], basis_order.get(k[1], 99)))
+    traces: list[dict] = []
+    for publisher, basis, user in order:
         colour = USER_COLOUR if user else colours[publisher]
-        trace = _source_trace(keyed.loc[index], publisher, basis, colour, unit, user=bool(user))
-        entry_lines.append(trace.name.count("<br>") + 1)
-        fig.add_trace(trace)
-    return entry_lines
+        traces.append(_source_trace(groups[(publisher, basis, user)], publisher, basis, colour, unit, user=user))
+    return traces, [trace["name"].count("<br>") + 1 for trace in traces]
 
 
 def inert(text: str) -> str:
@@ -231,14 +257,13 @@ def _has_user_rows(rows: pd.DataFrame) -> bool:
     return "origin" in rows and bool((rows["origin"] == USER_ORIGIN).any())
 
 
-def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, unit: str, user: bool = False) -> go.Scatter:
+def _source_trace(group: list[dict], publisher: str, basis: str, colour: str, unit: str, user: bool = False) -> dict:
     """The markers of one publisher's figures on one basis, with the sources' own ranges as error bars.
 
     The reader's own figures (``user``) get a marker of their own and "Your data" in the legend.
     """
     outturn = basis in OUTTURN_BASES
     label = BASIS_LABELS.get(basis, str(basis))
-    has_range = group["low"].notna() | group["high"].notna()
     name = inert(publisher if basis == "reported" else f"{publisher} — {label}")
     if user:
         marker = dict(size=12, symbol=USER_SYMBOL, color=colour, line=dict(width=1, color="#ffffff"))
@@ -248,9 +273,17 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
     else:
         # Hollow: the outline carries the colour, thick enough to read at print size.
         marker = dict(size=13, symbol=BASIS_SYMBOLS.get(basis, "circle-open"), color=colour, line=dict(width=2, color=colour))
-    return go.Scatter(
-        x=group["_x"],
-        y=group["value"],
+    values = [float(r["value"]) for r in group]
+    # A source's range: its own low and high, one missing end taken as the value; no bar for a single figure.
+    ranged = [pd.notna(r["low"]) or pd.notna(r["high"]) for r in group]
+    high = [float(r["high"]) if pd.notna(r["high"]) else v for r, v in zip(group, values)]
+    low = [float(r["low"]) if pd.notna(r["low"]) else v for r, v in zip(group, values)]
+    basis_text = (label if outturn else f"{label}: not an outturn") + (", your data" if user else "")
+    return dict(
+        type="scatter",
+        # NumPy arrays: plotly checks them far faster than lists, and sends them packed.
+        x=np.array([r["_x"] for r in group], dtype=float),
+        y=np.array(values, dtype=float),
         mode="markers",
         name=_wrap(name),
         marker=marker,
@@ -258,20 +291,13 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
         error_y=dict(
             type="data",
             symmetric=False,
-            array=(group["high"].fillna(group["value"]) - group["value"]).where(has_range, 0),
-            arrayminus=(group["value"] - group["low"].fillna(group["value"])).where(has_range, 0),
+            array=np.array([h - v if r else 0.0 for h, v, r in zip(high, values, ranged)], dtype=float),
+            arrayminus=np.array([v - lo if r else 0.0 for lo, v, r in zip(low, values, ranged)], dtype=float),
             thickness=1.5 if outturn else 1,
             width=4 if outturn else 8,
             color=colour,
         ),
-        customdata=list(
-            zip(
-                [(label if outturn else f"{label}: not an outturn") + (", your data" if user else "")] * len(group),
-                group["source_title"].astype(str).map(inert),
-                group["source_id"],
-                group["year"].astype(int),
-            )
-        ),
+        customdata=[(basis_text, inert(str(r["source_title"])), r["source_id"], int(r["year"])) for r in group],
         hovertemplate="%{customdata[3]}: <b>%{y:g} "
         + unit
         + "</b> (%{customdata[0]})<br>%{customdata[1]}<br>source: %{customdata[2]}<extra>"
@@ -280,62 +306,74 @@ def _source_trace(group: pd.DataFrame, publisher: str, basis: str, colour: str, 
     )
 
 
-def add_missing_years(fig: go.Figure, rows: pd.DataFrame, missing: list[int], gaps: pd.DataFrame | None, below_zero: float) -> list[int]:
+def year_band(start: float, end: float, fill: str, opacity: float, **extra: object) -> dict:
+    """A shape over years ``start``–``end``, the plot's full height, behind the markers (what ``add_vrect`` makes)."""
+    return dict(
+        type="rect",
+        xref="x",
+        yref="y domain",
+        x0=start,
+        x1=end,
+        y0=0,
+        y1=1,
+        fillcolor=fill,
+        opacity=opacity,
+        line=dict(width=0),
+        layer="below",
+        **extra,
+    )
+
+
+def missing_year_parts(
+    rows: pd.DataFrame, missing: list[int], gaps: pd.DataFrame | None, below_zero: float
+) -> tuple[list[dict], list[dict], list[int]]:
     """Grey bands over the years without a figure, and a marker below zero whose hover gives the known gaps.
 
-    Returns the line counts of the legend entries added (none when no year is missing).
+    Returns the marker's trace (none when no year is missing), the bands, and the line
+    counts of the legend entries added.
     """
-    for start, end in _runs(missing):
-        fig.add_vrect(x0=start - 0.5, x1=end + 0.5, fillcolor="#9e9e9e", opacity=0.16, line_width=0, layer="below")
+    shapes = [year_band(start - 0.5, end + 0.5, "#9e9e9e", 0.16) for start, end in _runs(missing)]
     if not missing:
-        return []
+        return [], shapes, []
     metrics, subjects = set(rows["metric"]), set(rows["subject"])
     hover = []
     for year in missing:
         notes = _gap_notes(gaps, metrics, subjects, year)
         hover.append(f"<b>{year}: no published figure</b>" + "".join(f"<br>{note}" for note in notes))
-    fig.add_trace(
-        go.Scatter(
-            x=missing,
-            y=[below_zero] * len(missing),
-            mode="markers",
-            name=f"{NO_FIGURE_LABEL} (grey band)",
-            marker=dict(symbol="x-thin-open", size=10, color="#757575", line=dict(width=2, color="#757575")),
-            cliponaxis=False,
-            text=hover,
-            hovertemplate="%{text}<extra></extra>",
-        )
+    marker_trace = dict(
+        type="scatter",
+        x=missing,
+        y=[below_zero] * len(missing),
+        mode="markers",
+        name=f"{NO_FIGURE_LABEL} (grey band)",
+        marker=dict(symbol="x-thin-open", size=10, color="#757575", line=dict(width=2, color="#757575")),
+        cliponaxis=False,
+        text=hover,
+        hovertemplate="%{text}<extra></extra>",
     )
-    return [1]
+    return [marker_trace], shapes, [1]
 
 
-def add_disputed_years(fig: go.Figure, rows: pd.DataFrame) -> list[int]:
+def disputed_year_shapes(rows: pd.DataFrame) -> tuple[list[dict], list[int]]:
     """Orange bands over the years where sources disagree, with a single legend entry for all of them."""
     disputed = sorted({int(y) for y in rows.loc[rows["disagree"], "year"]})
-    for n, year in enumerate(disputed):
-        fig.add_vrect(
-            x0=year - 0.4,
-            x1=year + 0.4,
-            fillcolor="#fdae61",
-            opacity=0.25,
-            line_width=0,
-            layer="below",
-            name="Sources disagree (orange band)",
-            showlegend=n == 0,
-        )
-    return [1] if disputed else []
+    shapes = [
+        year_band(year - 0.4, year + 0.4, "#fdae61", 0.25, name="Sources disagree (orange band)", showlegend=n == 0)
+        for n, year in enumerate(disputed)
+    ]
+    return shapes, [1] if disputed else []
 
 
-def place_legend(fig: go.Figure, entry_lines: list[int], title: str | None = LEGEND_TITLE) -> go.Figure:
-    """Put the legend above the plot in two columns, with a top margin sized for the title and the legend.
+def legend_layout(entry_lines: list[int], title: str | None = LEGEND_TITLE) -> dict:
+    """The legend above the plot in two columns, and a top margin sized for the title and the legend (layout keys).
 
     Margins scale with the text when the figure is exported, so no name is cut or covered.
     """
     rows_of_legend = [max(entry_lines[i : i + LEGEND_COLUMNS]) for i in range(0, len(entry_lines), LEGEND_COLUMNS)]
     legend_height = LEGEND_LINE_PX * (1 + sum(rows_of_legend)) + LEGEND_ROW_GAP_PX * len(rows_of_legend)
-    fig.update_layout(
+    return dict(
         height=380 + legend_height,
-        margin_t=TITLE_PX + legend_height,
+        margin=dict(t=TITLE_PX + legend_height),
         title=dict(yref="container", y=1, yanchor="top", pad=dict(t=14)),
         legend=dict(
             orientation="h",
@@ -353,4 +391,3 @@ def place_legend(fig: go.Figure, entry_lines: list[int], title: str | None = LEG
             title=dict(text=title or "", side="top", font=dict(size=LEGEND_FONT)),
         ),
     )
-    return fig

@@ -110,6 +110,15 @@ def base_layout_dict(title: str, footer: str, footer_shift: int = -8) -> dict:
     )
 
 
+def merged(*layouts: dict) -> dict:
+    """Layout dicts merged left to right, nested dicts key by key (as successive ``update_layout`` calls would)."""
+    out: dict = {}
+    for layout in layouts:
+        for key, value in layout.items():
+            out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def base_layout(fig: go.Figure, title: str, footer: str, footer_shift: int = -8) -> go.Figure:
     """Apply :func:`base_layout_dict` to a figure (its other annotations are kept)."""
     layout = base_layout_dict(title, footer, footer_shift)

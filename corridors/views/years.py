@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from corridors.model.projection import Projection
 from corridors.views.palette import INTERVAL_COLOUR, PERCENTILE_COLOUR
-from corridors.views.series import LEGEND_TITLE, add_disputed_years, add_missing_years, add_source_traces, inert, place_legend
+from corridors.views.series import LEGEND_TITLE, disputed_year_shapes, inert, legend_layout, missing_year_parts, source_traces
 from corridors.views.style import base_layout, new_figure
 
 #: Published freight figures may be in kt; the model's unit is Mt.
@@ -81,13 +81,17 @@ def years_figure(
         rows = _in_model_unit(published[(published["year"] >= first) & (published["year"] <= last)])
         if not rows.empty:
             legend_title = LEGEND_TITLE
-            entry_lines += add_source_traces(fig, rows, unit)
+            traces, lines = source_traces(rows, unit)
             values += [float(v) for v in pd.concat([rows["value"], rows["low"], rows["high"]]).dropna()]
             shown = set(int(y) for y in rows["year"])
             missing = [y for y in range(first, min(last, projection.start) + 1) if y not in shown]
             top = max([*values, 0.0]) or 1.0
-            entry_lines += add_missing_years(fig, rows, missing, gaps, below_zero=-0.06 * top)
-            entry_lines += add_disputed_years(fig, rows)
+            gap_traces, shapes, gap_lines = missing_year_parts(rows, missing, gaps, below_zero=-0.06 * top)
+            disputed, disputed_lines = disputed_year_shapes(rows)
+            fig.add_traces(traces + gap_traces)
+            for shape in shapes + disputed:
+                fig.add_shape(shape)
+            entry_lines += lines + gap_lines + disputed_lines
     top = max([*values, 0.0]) or 1.0
     bottom = min([*values, 0.0])
     if events is not None and not events.empty:
@@ -103,7 +107,7 @@ def years_figure(
     fig = base_layout(fig, title or f"{label}, {first}–{last}", footer, footer_shift=-64)
     fig.update_xaxes(title_text="Year", range=[first - 0.6, last + 0.6], dtick=1 if last - first <= 20 else 2, tickformat="d")
     fig.update_yaxes(title_text=f"{label} ({unit})", range=[bottom - 0.12 * top, top * 1.28], zeroline=True, zerolinecolor="#bbbbbb")
-    return place_legend(fig, entry_lines, legend_title)
+    return fig.update_layout(legend_layout(entry_lines, legend_title))
 
 
 def _model_traces(fig: go.Figure, model: pd.DataFrame, unit: str, projection: Projection) -> list[int]:
