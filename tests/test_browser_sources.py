@@ -115,6 +115,18 @@ def _grid_when(page, grid, ready, tries: int = 40) -> dict[str, str]:
     return cells
 
 
+def test_the_gaps_panel_is_built_when_opened_and_lists_every_gap(server, page, ledger):
+    open_sources(page, server)
+    # Closed on arrival and not built: the page's only grid is the estimates table.
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    page.get_by_text(f"What is not public ({len(ledger.gaps)} known gaps)").click()
+    grid = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]')
+    expect(grid).to_have_count(1, timeout=30_000)
+    cells = _grid_when(page, grid.first, lambda cells: ledger.gaps["gap_id"].iloc[0] in cells.values())
+    assert set(ledger.gaps["gap_id"]) <= set(cells.values())
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 UPLOAD_INPUT = '[data-testid="stFileUploader"] input[type=file]'
 
 

@@ -59,7 +59,13 @@ def _user_data_panel() -> None:
     """Upload the reader's own figures: checked like the ledger, kept in this session, labelled wherever they appear."""
     user = user_data()
     title = f"Your data: {user.summary()}" if user is not None else "Add your own figures"
-    with st.expander(title, expanded=user is not None or REFUSED_KEY in st.session_state, icon=":material/upload_file:"):
+    # Built only when open (on_change="rerun"): closed, the uploader is not sent, and the page's first chart draws sooner.
+    # Its label and opening state are part of its identity, so it opens by itself when data arrives or a file is refused.
+    opened = user is not None or REFUSED_KEY in st.session_state
+    panel = st.expander(title, expanded=opened, icon=":material/upload_file:", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.caption(
             "CSV files in the ledger's formats: an estimates file (the columns of `estimates.csv`), and optionally the "
             "sources it cites (`sources.csv`'s columns) and links (`links.csv`'s). Each file is at most 5 MB and 20,000 rows. "
@@ -171,7 +177,8 @@ def render() -> None:
     else:
         series = st.selectbox("Series", series_options, key="est_series", bind="query-params", help="Series with the most estimates first.")
         rows = pool[pool["series"] == series]
-        figure = series_figure(rows, years=(low, high), gaps=ledger.gaps)
+        # Unchecked by plotly (for speed), as the maps are: the tests hold it equal to the checked build.
+        figure = series_figure(rows, years=(low, high), gaps=ledger.gaps, validate=False)
         st.plotly_chart(figure, theme=None, config=chart_config("corridors-estimates"), key="series_chart")
         chart_download_panel(
             figure,
@@ -188,6 +195,7 @@ def render() -> None:
         columns=["filter", "value"],
     )
     table_downloads({"estimates": pool}, ledger.all_sources, filters, "corridors-estimates", "dl_estimates")
-    with st.expander(f"What is not public ({len(ledger.gaps)} known gaps)"):
+    gaps = st.expander(f"What is not public ({len(ledger.gaps)} known gaps)", on_change="rerun")
+    if gaps.open:  # built only when open, like the upload panel
         # A gap without a source page shows a blank, not the grid's "None".
-        st.dataframe(ledger.gaps.fillna({"source_ids": ""}), hide_index=True, width="stretch")
+        gaps.dataframe(ledger.gaps.fillna({"source_ids": ""}), hide_index=True, width="stretch")
