@@ -274,10 +274,9 @@ def _source_trace(group: list[dict], publisher: str, basis: str, colour: str, un
         # Hollow: the outline carries the colour, thick enough to read at print size.
         marker = dict(size=13, symbol=BASIS_SYMBOLS.get(basis, "circle-open"), color=colour, line=dict(width=2, color=colour))
     values = [float(r["value"]) for r in group]
-    # A source's range: its own low and high, one missing end taken as the value; no bar for a single figure.
-    ranged = [pd.notna(r["low"]) or pd.notna(r["high"]) for r in group]
-    high = [float(r["high"]) if pd.notna(r["high"]) else v for r, v in zip(group, values)]
-    low = [float(r["low"]) if pd.notna(r["low"]) else v for r, v in zip(group, values)]
+    # A source's range as error bars: each end the source gives, none for an end it does not.
+    above = [float(r["high"]) - v if pd.notna(r["high"]) else 0.0 for r, v in zip(group, values)]
+    below = [v - float(r["low"]) if pd.notna(r["low"]) else 0.0 for r, v in zip(group, values)]
     basis_text = (label if outturn else f"{label}: not an outturn") + (", your data" if user else "")
     return dict(
         type="scatter",
@@ -291,8 +290,8 @@ def _source_trace(group: list[dict], publisher: str, basis: str, colour: str, un
         error_y=dict(
             type="data",
             symmetric=False,
-            array=np.array([h - v if r else 0.0 for h, v, r in zip(high, values, ranged)], dtype=float),
-            arrayminus=np.array([v - lo if r else 0.0 for lo, v, r in zip(low, values, ranged)], dtype=float),
+            array=np.array(above, dtype=float),
+            arrayminus=np.array(below, dtype=float),
             thickness=1.5 if outturn else 1,
             width=4 if outturn else 8,
             color=colour,

@@ -13,7 +13,15 @@ import plotly.graph_objects as go
 
 from corridors.model.projection import Projection
 from corridors.views.palette import INTERVAL_COLOUR, PERCENTILE_COLOUR
-from corridors.views.series import LEGEND_TITLE, disputed_year_shapes, inert, legend_layout, missing_year_parts, source_traces
+from corridors.views.series import (
+    LEGEND_TITLE,
+    disputed_year_shapes,
+    inert,
+    legend_layout,
+    missing_year_parts,
+    source_traces,
+    year_band,
+)
 from corridors.views.style import base_layout, new_figure
 
 #: Published freight figures may be in kt; the model's unit is Mt.
@@ -72,7 +80,7 @@ def years_figure(
     fig = new_figure()
     entry_lines: list[int] = []
     if last > projection.start:
-        fig.add_vrect(x0=projection.start + 0.5, x1=last + 0.5, fillcolor=PROJECTION_FILL, opacity=0.5, line_width=0, layer="below")
+        fig.add_shape(year_band(projection.start + 0.5, last + 0.5, PROJECTION_FILL, 0.5))
     entry_lines += _model_traces(fig, model, unit, projection)
     values = [*model["value"].dropna(), *model.get("p10", pd.Series(dtype=float)).dropna(), *model.get("p90", pd.Series(dtype=float))]
     values = [float(v) for v in values if pd.notna(v)]
